@@ -1,0 +1,32 @@
+//! End-to-end tests of the running CareHub service. One binary; this file only lists modules.
+
+mod access;
+mod auth;
+mod care_plans;
+mod input;
+mod openapi;
+mod process;
+
+use carehub_e2e::TestServer;
+use serde_json::Value;
+
+/// Ids of residents in the first demo home (carer1's) and in another home.
+pub async fn resident_ids(server: &TestServer) -> (Vec<i64>, Vec<i64>) {
+    let carer = server.login("carer1").await;
+    let nurse = server.login("nurse1").await;
+    let (_, own) = server.get(Some(&carer), "/api/residents").await;
+    let (_, all) = server.get(Some(&nurse), "/api/residents").await;
+    let ids = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|r| r["id"].as_i64().expect("id"))
+            .collect()
+    };
+    let own_ids = ids(&own);
+    let other = ids(&all)
+        .into_iter()
+        .filter(|id| !own_ids.contains(id))
+        .collect();
+    (own_ids, other)
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every CareHub test on a fresh machine. Installs what the tests need first, so a new
+# clone needs nothing but the Rust toolchain, Python 3 and Node (see README "Running the tests").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Test tools"
+if ! cargo nextest --version >/dev/null 2>&1; then
+    cargo install cargo-nextest --locked
+fi
+# The OpenAPI test validates the served document with the reference validator.
+if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator
+fi
+
+step "Architecture rules (docs/architecture.md, 'Invariants')"
+bash tests/check-architecture.sh
+
+step "Rust unit, property and end-to-end tests"
+cargo build --workspace --bins
+cargo nextest run --workspace --no-fail-fast
