@@ -2,10 +2,15 @@
 
 mod access;
 mod auth;
+mod calls;
 mod care_plans;
+mod crash;
 mod input;
+mod live;
 mod openapi;
 mod process;
+mod review;
+mod triage_api;
 
 use carehub_e2e::TestServer;
 use serde_json::Value;

@@ -29,6 +29,23 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/residents/{id}/care-plan/versions"),
     ("get", "/api/residents/{id}/care-plan/versions/{version}"),
     ("get", "/api/audit"),
+    ("post", "/api/triage/score"),
+    ("get", "/api/calls"),
+    ("post", "/api/calls"),
+    ("get", "/api/calls/{id}"),
+    ("post", "/api/calls/{id}/claim"),
+    ("post", "/api/calls/{id}/release"),
+    ("post", "/api/calls/{id}/start"),
+    ("post", "/api/calls/{id}/end"),
+    ("post", "/api/calls/{id}/cancel"),
+    ("post", "/api/calls/{id}/outcome"),
+    ("post", "/api/calls/{id}/observations"),
+    ("post", "/api/calls/{id}/level"),
+    ("post", "/api/calls/{id}/sign-off"),
+    ("post", "/api/calls/{id}/follow-up"),
+    ("get", "/api/review/calls"),
+    ("get", "/api/reports/summary"),
+    ("get", "/api/ws"),
 ];
 
 fn described(spec: &Value) -> BTreeSet<(String, String)> {

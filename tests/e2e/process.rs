@@ -61,14 +61,14 @@ fn outside_demo_mode_the_default_signing_key_is_refused() {
 }
 
 /// A running binary whose output is drained into a buffer.
-struct Running {
-    child: Child,
-    base: String,
+pub(crate) struct Running {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     output: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Running {
-    async fn start(workdir: &Path, env: &[(String, String)]) -> Running {
+    pub(crate) async fn start(workdir: &Path, env: &[(String, String)]) -> Running {
         let (mut child, port) = ServerProcess::spawn(env, workdir).expect("spawn carehub");
         let output = Arc::new(Mutex::new(Vec::new()));
         for stream in [
@@ -108,7 +108,7 @@ impl Running {
         }
     }
 
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
         std::thread::sleep(Duration::from_millis(100));
@@ -116,7 +116,7 @@ impl Running {
     }
 }
 
-async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
+pub(crate) async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
     let body: Value = http
         .post(format!("{base}/api/auth/login"))
         .json(&json!({"username": user, "password": "demo-password"}))

@@ -36,6 +36,8 @@ pub fn test_env(db: &Path) -> Vec<(String, String)> {
             format!("sqlite://{}", db.display()),
         ),
         ("CAREHUB__DATABASE__SYNCHRONOUS".into(), "normal".into()),
+        // Tests count their own calls; the demo history has its own test.
+        ("CAREHUB__SERVER__DEMO_HISTORY_DAYS".into(), "0".into()),
     ]
 }
 
@@ -254,4 +256,130 @@ pub async fn wait_for(url: &str, timeout: Duration) -> bool {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     false
+}
+
+/// A WebSocket client speaking CareHub's live protocol.
+pub struct LiveClient {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    /// Messages read but not yet asked for.
+    pending: std::collections::VecDeque<Value>,
+}
+
+impl LiveClient {
+    /// Connects and authenticates with the first message; returns after `welcome`.
+    pub async fn connect(server: &TestServer, token: &str) -> LiveClient {
+        let mut client = Self::connect_raw(server).await;
+        client
+            .send(&serde_json::json!({"type": "auth", "token": token, "protocol": 1}))
+            .await;
+        client.expect("welcome").await;
+        client
+    }
+
+    /// Connects without authenticating.
+    pub async fn connect_raw(server: &TestServer) -> LiveClient {
+        let url = format!("ws://{}/api/ws", server.addr);
+        let (stream, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("websocket connects");
+        LiveClient {
+            stream,
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Sends a JSON message.
+    pub async fn send(&mut self, message: &Value) {
+        self.send_text(message.to_string()).await;
+    }
+
+    /// Sends raw text.
+    pub async fn send_text(&mut self, text: String) {
+        use futures_util::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next JSON message, or `None` when the connection closed or `timeout` passed.
+    pub async fn next(&mut self, timeout: Duration) -> Option<Value> {
+        use futures_util::StreamExt;
+        if let Some(v) = self.pending.pop_front() {
+            return Some(v);
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??;
+            match msg {
+                Ok(tokio_tungstenite::tungstenite::Message::Text(t)) => {
+                    return Some(serde_json::from_str(&t).expect("server sends JSON"));
+                }
+                Ok(tokio_tungstenite::tungstenite::Message::Close(_)) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Waits for a message of `kind` matching `pred`, keeping others for later.
+    pub async fn wait_for(
+        &mut self,
+        kind: &str,
+        timeout: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut skipped = Vec::new();
+        let found = loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(v) = self.next(left).await else {
+                break None;
+            };
+            if v["type"] == kind && pred(&v) {
+                break Some(v);
+            }
+            skipped.push(v);
+        };
+        for v in skipped.into_iter().rev() {
+            self.pending.push_front(v);
+        }
+        found
+    }
+
+    /// The next message of `kind` within five seconds; panics otherwise.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        self.wait_for(kind, Duration::from_secs(5), |_| true)
+            .await
+            .unwrap_or_else(|| panic!("no {kind} message within 5 s"))
+    }
+
+    /// True when the server has closed the connection (within `timeout`).
+    pub async fn closed(&mut self, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            if self.next(left).await.is_none() {
+                return tokio::time::Instant::now() < deadline;
+            }
+        }
+    }
+
+    /// Closes the connection.
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+/// A resident id of `carer1`'s home whose care plan has a given property, found by scanning.
+pub async fn carer1_residents(server: &TestServer) -> Vec<Value> {
+    let token = server.login("carer1").await;
+    let (_, list) = server.get(Some(&token), "/api/residents").await;
+    list.as_array().expect("array").clone()
 }

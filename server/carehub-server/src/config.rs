@@ -82,6 +82,47 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Urgency targets and grace periods.
+    pub triage: TriageConfig,
+}
+
+/// `[triage]`: see config/default.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageConfig {
+    /// P1 target, seconds.
+    pub target_p1_seconds: u32,
+    /// P2 target, seconds.
+    pub target_p2_seconds: u32,
+    /// P3 target, seconds.
+    pub target_p3_seconds: u32,
+    /// P4 target, seconds.
+    pub target_p4_seconds: u32,
+    /// P5 target, seconds.
+    pub target_p5_seconds: u32,
+    /// How long a disconnected nurse keeps held calls.
+    pub claim_grace_seconds: u32,
+    /// How long a waiting call survives with no tablet of its home connected.
+    pub abandon_grace_seconds: u32,
+    /// Timer resolution, milliseconds.
+    pub tick_ms: u32,
+    /// Longest situation line.
+    pub max_situation_chars: usize,
+}
+
+impl TriageConfig {
+    /// The targets as the triage crate takes them.
+    pub fn targets(&self) -> carehub_triage::Targets {
+        carehub_triage::Targets {
+            seconds: [
+                self.target_p1_seconds,
+                self.target_p2_seconds,
+                self.target_p3_seconds,
+                self.target_p4_seconds,
+                self.target_p5_seconds,
+            ],
+        }
+    }
 }
 
 /// `[server]`: see config/default.toml.
@@ -92,6 +133,8 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     /// Seed demo data and allow the demo signing key.
     pub demo: bool,
+    /// Days of fictional past calls seeded with the demo data.
+    pub demo_history_days: u32,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
 }
@@ -262,6 +305,40 @@ impl Config {
             return Err(ConfigError::key(
                 "server.max_body_bytes",
                 "must be from 1024 to 16777216",
+            ));
+        }
+        if self.server.demo_history_days > 366 {
+            return Err(ConfigError::key(
+                "server.demo_history_days",
+                "must be from 0 to 366",
+            ));
+        }
+        let t = &self.triage;
+        let targets = t.targets().seconds;
+        for (i, seconds) in targets.iter().enumerate() {
+            if !(1..=7 * 24 * 3600).contains(seconds) {
+                return Err(ConfigError::key(
+                    format!("triage.target_p{}_seconds", i + 1),
+                    "must be from 1 second to 7 days",
+                ));
+            }
+        }
+        if targets.windows(2).any(|w| w[0] > w[1]) {
+            return Err(ConfigError::key(
+                "triage.target_p1_seconds",
+                "targets must not get shorter as urgency falls (P1 <= P2 <= ... <= P5)",
+            ));
+        }
+        if !(10..=60_000).contains(&t.tick_ms) {
+            return Err(ConfigError::key(
+                "triage.tick_ms",
+                "must be from 10 to 60000",
+            ));
+        }
+        if !(1..=2000).contains(&t.max_situation_chars) {
+            return Err(ConfigError::key(
+                "triage.max_situation_chars",
+                "must be from 1 to 2000",
             ));
         }
         let url = self.database.url.expose();

@@ -29,6 +29,7 @@ const SEEDED_KEY: &str = "demo_seeded";
 pub const DEMO_USERS: &[(&str, &str, Role, Option<usize>)] = &[
     ("carer1", "Amy Carter", Role::CareStaff, Some(0)),
     ("carer2", "Ben Okafor", Role::CareStaff, Some(1)),
+    ("carer3", "Chloe Ibbotson", Role::CareStaff, Some(2)),
     ("nurse1", "Nurse Priya Shah", Role::HubNurse, None),
     ("nurse2", "Nurse Tom Hughes", Role::HubNurse, None),
     ("clinician1", "Dr Helen Ward", Role::Clinician, None),
@@ -99,8 +100,9 @@ fn rebase_dates(value: &mut Value, offset: Duration) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Seeds the demo data unless it is already there. Idempotent.
-pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
+/// Seeds the demo data unless it is already there, with `history_days` of past calls.
+/// Idempotent.
+pub async fn seed(store: &dyn Store, history_days: u32) -> anyhow::Result<()> {
     if store.meta(SEEDED_KEY).await?.is_some() {
         return Ok(());
     }
@@ -130,8 +132,17 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     for resident in data.residents {
         seed_resident(store, &homes, &users, resident, offset).await?;
     }
+    let calls = if history_days > 0 {
+        let all_users = store.list_users(None).await?;
+        let cast = crate::demo_history::cast_from(&all_users).context("demo users are missing")?;
+        let now = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
+            .context("clock out of range")?;
+        crate::demo_history::seed(store, &cast, history_days, now).await?
+    } else {
+        0
+    };
     store.set_meta(SEEDED_KEY, "1").await?;
-    tracing::info!(homes = home_ids.len(), "demo data seeded");
+    tracing::info!(homes = home_ids.len(), calls, "demo data seeded");
     Ok(())
 }
 

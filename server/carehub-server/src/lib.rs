@@ -5,14 +5,18 @@
 //! `127.0.0.1:0` exactly as `main` runs it.
 
 pub mod api;
+pub mod assessment;
 pub mod auth;
 pub mod care_plan;
 pub mod config;
 pub mod demo;
+pub mod demo_history;
 pub mod error;
 pub mod extract;
+pub mod hub;
 pub mod metrics;
 pub mod telemetry;
+pub mod ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -32,6 +36,8 @@ use crate::metrics::Metrics;
 pub struct AppState {
     /// Storage.
     pub store: Arc<dyn Store>,
+    /// The live queue and every open call.
+    pub hub: hub::Hub,
     /// Token signing and verification.
     pub tokens: Arc<TokenKeys>,
     /// Password verification.
@@ -68,12 +74,16 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let store = open_store(&config)?;
     if config.server.demo {
-        demo::seed(store.as_ref())
+        demo::seed(store.as_ref(), config.server.demo_history_days)
             .await
             .context("seeding demo data")?;
     }
+    let hub = hub::Hub::start(Arc::clone(&store), &config.triage)
+        .await
+        .context("rebuilding the call queue")?;
     let auth = &config.auth;
     Ok(AppState {
+        hub,
         store,
         tokens: Arc::new(TokenKeys::new(
             auth.jwt_secret.expose(),

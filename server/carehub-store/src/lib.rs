@@ -4,9 +4,11 @@
 //! not by table, so an adapter can make each one a single transaction and a PostgreSQL adapter
 //! can follow without touching callers. Only this crate speaks SQL.
 
+mod calls;
 mod model;
 mod sqlite;
 
+pub use calls::*;
 pub use model::*;
 pub use sqlite::{SqliteOptions, SqliteStore};
 
@@ -63,6 +65,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Resident>>;
     /// One resident; `NotFound` when outside the scope.
     async fn get_resident(&self, id: Id, scope: Scope) -> StoreResult<Resident>;
+    /// One resident on record, including one who has left (archived): calls and reviews
+    /// outlive a resident's stay.
+    async fn get_resident_on_record(&self, id: Id, scope: Scope) -> StoreResult<Resident>;
     /// Admits a resident; `Conflict` when the NHS number is already on record.
     async fn create_resident(&self, resident: NewResident, actor: &Actor) -> StoreResult<Resident>;
     /// Changes identity details.
@@ -108,6 +113,53 @@ pub trait Store: Send + Sync + 'static {
         content: String,
         actor: &Actor,
     ) -> StoreResult<CarePlanVersion>;
+
+    /// Accepts a call: the call row, its `created` event and the audit entry, in one
+    /// transaction. `NotFound` when the resident is not in `care_home_id` (or archived).
+    async fn create_call(&self, call: NewCall, actor: &Actor) -> StoreResult<CallRecord>;
+    /// Applies a change with its event (and, when an actor is given, an audit entry) in one
+    /// transaction. `Conflict` when the call is no longer in `change.expected_state`.
+    async fn change_call(&self, change: CallChange) -> StoreResult<CallRecord>;
+    /// Calls not yet in a terminal state, oldest first: the queue is rebuilt from these at start.
+    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>>;
+    /// One call in scope.
+    async fn get_call(&self, id: Id, scope: Scope) -> StoreResult<CallRecord>;
+    /// A call's care plan snapshot (version, JSON), recording the read in the audit log.
+    async fn read_call_snapshot(
+        &self,
+        id: Id,
+        scope: Scope,
+        actor: &Actor,
+    ) -> StoreResult<(Option<u32>, Option<String>)>;
+    /// A call's history, oldest first.
+    async fn call_events(&self, id: Id, scope: Scope) -> StoreResult<Vec<CallEvent>>;
+    /// Calls in terminal states matching the filter, newest first.
+    async fn list_closed_calls(&self, filter: CallFilter) -> StoreResult<Vec<CallRecord>>;
+    /// The resident's most recent calls (any state), newest first.
+    async fn recent_calls(
+        &self,
+        resident_id: Id,
+        scope: Scope,
+        limit: u32,
+    ) -> StoreResult<Vec<CallRecord>>;
+    /// Signs off a closed call. `Conflict` if it is not closed or is already signed off.
+    async fn sign_off(
+        &self,
+        id: Id,
+        actor: &Actor,
+        comment: String,
+        at: i64,
+    ) -> StoreResult<CallRecord>;
+    /// Sets follow-up flags on a terminal call (each `Some` overwrites; `None` keeps).
+    async fn set_follow_up(
+        &self,
+        id: Id,
+        follow_up: carehub_triage::FollowUp,
+        actor: &Actor,
+        at: i64,
+    ) -> StoreResult<CallRecord>;
+    /// The service figures for the period.
+    async fn report(&self, query: ReportQuery) -> StoreResult<Report>;
 
     /// Records an audited event that has no other write attached (for example a failed access).
     async fn record_audit(&self, entry: AuditEntry) -> StoreResult<()>;

@@ -3,11 +3,16 @@
 //! server actually serves.
 
 mod audit;
+mod calls;
 mod care_plans;
+mod detail;
 mod health;
 mod homes;
+mod reports;
 mod residents;
+mod review;
 mod session;
+mod triage;
 mod users;
 mod views;
 
@@ -50,6 +55,10 @@ pub use views::*;
         (name = "residents", description = "Residents and their identity"),
         (name = "care plans", description = "Versioned care plan summaries (every read is audited)"),
         (name = "audit", description = "The append-only audit log"),
+        (name = "triage", description = "NEWS2 and urgency: the one implementation of scoring"),
+        (name = "calls", description = "Calls to the hub and their lifecycle"),
+        (name = "review", description = "Outcomes, sign-off and service figures"),
+        (name = "live", description = "The WebSocket channel (protocol in docs/signalling.md)"),
     )
 )]
 struct ApiDoc;
@@ -98,6 +107,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(care_plans::care_plan_history))
         .routes(routes!(care_plans::care_plan_version))
         .routes(routes!(audit::query_audit))
+        .routes(routes!(triage::score_assessment))
+        .routes(routes!(calls::create_call, calls::list_open_calls))
+        .routes(routes!(calls::get_call))
+        .routes(routes!(calls::claim_call))
+        .routes(routes!(calls::release_call))
+        .routes(routes!(calls::start_consultation))
+        .routes(routes!(calls::end_consultation))
+        .routes(routes!(calls::cancel_call))
+        .routes(routes!(calls::record_outcome))
+        .routes(routes!(calls::add_observations))
+        .routes(routes!(calls::change_level))
+        .routes(routes!(review::list_review))
+        .routes(routes!(review::sign_off))
+        .routes(routes!(review::follow_up))
+        .routes(routes!(reports::summary))
+        .routes(routes!(crate::ws::upgrade))
 }
 
 /// The OpenAPI document, as served.

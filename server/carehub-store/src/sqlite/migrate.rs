@@ -7,10 +7,16 @@ use super::db_error;
 use crate::{StoreError, StoreResult};
 
 /// Migrations in order; the position plus one is the schema version they bring the file to.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        "0002_calls",
+        include_str!("../../migrations/sqlite/0002_calls.sql"),
+    ),
+];
 
 /// Applies every migration the file has not seen, each in its own transaction.
 pub(crate) fn apply(conn: &mut Connection) -> StoreResult<()> {

@@ -4,9 +4,12 @@
 //! never wait on disk and the lock is never held across an `.await`. SQLite serialises writers
 //! anyway; reads are short. Each use-case method is one transaction.
 
+mod call_reads;
+mod calls;
 mod migrate;
 mod people;
 mod plans;
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -16,9 +19,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use time::OffsetDateTime;
 
 use crate::{
-    Actor, AuditEntry, AuditQuery, AuditRecord, CareHome, CarePlanVersion, CarePlanVersionInfo, Id,
-    NewCareHome, NewResident, NewUser, Resident, ResidentPatch, Role, Scope, Store, StoreError,
-    StoreResult, User,
+    Actor, AuditEntry, AuditQuery, AuditRecord, CallChange, CallEvent, CallFilter, CallRecord,
+    CareHome, CarePlanVersion, CarePlanVersionInfo, Id, NewCall, NewCareHome, NewResident, NewUser,
+    Report, ReportQuery, Resident, ResidentPatch, Role, Scope, Store, StoreError, StoreResult,
+    User,
 };
 
 /// How to open the database.
@@ -224,6 +228,11 @@ impl Store for SqliteStore {
         self.run(move |c| people::get_resident(c, id, scope)).await
     }
 
+    async fn get_resident_on_record(&self, id: Id, scope: Scope) -> StoreResult<Resident> {
+        self.run(move |c| people::get_resident_on_record(c, id, scope))
+            .await
+    }
+
     async fn create_resident(&self, resident: NewResident, actor: &Actor) -> StoreResult<Resident> {
         let actor = actor.clone();
         self.run(move |c| people::create_resident(c, resident, &actor))
@@ -291,6 +300,80 @@ impl Store for SqliteStore {
         let actor = actor.clone();
         self.run(move |c| plans::save(c, resident_id, scope, expected_current, content, &actor))
             .await
+    }
+
+    async fn create_call(&self, call: NewCall, actor: &Actor) -> StoreResult<CallRecord> {
+        let actor = actor.clone();
+        self.run(move |c| calls::create_call(c, call, &actor)).await
+    }
+
+    async fn change_call(&self, change: CallChange) -> StoreResult<CallRecord> {
+        self.run(move |c| calls::change_call(c, change)).await
+    }
+
+    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>> {
+        self.run(call_reads::open_calls).await
+    }
+
+    async fn get_call(&self, id: Id, scope: Scope) -> StoreResult<CallRecord> {
+        self.run(move |c| call_reads::get_call(c, id, scope)).await
+    }
+
+    async fn read_call_snapshot(
+        &self,
+        id: Id,
+        scope: Scope,
+        actor: &Actor,
+    ) -> StoreResult<(Option<u32>, Option<String>)> {
+        let actor = actor.clone();
+        self.run(move |c| calls::read_snapshot(c, id, scope, &actor))
+            .await
+    }
+
+    async fn call_events(&self, id: Id, scope: Scope) -> StoreResult<Vec<CallEvent>> {
+        self.run(move |c| call_reads::events(c, id, scope)).await
+    }
+
+    async fn list_closed_calls(&self, filter: CallFilter) -> StoreResult<Vec<CallRecord>> {
+        self.run(move |c| call_reads::list_closed(c, &filter)).await
+    }
+
+    async fn recent_calls(
+        &self,
+        resident_id: Id,
+        scope: Scope,
+        limit: u32,
+    ) -> StoreResult<Vec<CallRecord>> {
+        self.run(move |c| call_reads::recent(c, resident_id, scope, limit))
+            .await
+    }
+
+    async fn sign_off(
+        &self,
+        id: Id,
+        actor: &Actor,
+        comment: String,
+        at: i64,
+    ) -> StoreResult<CallRecord> {
+        let actor = actor.clone();
+        self.run(move |c| calls::sign_off_call(c, id, &actor, comment, at))
+            .await
+    }
+
+    async fn set_follow_up(
+        &self,
+        id: Id,
+        follow_up: carehub_triage::FollowUp,
+        actor: &Actor,
+        at: i64,
+    ) -> StoreResult<CallRecord> {
+        let actor = actor.clone();
+        self.run(move |c| calls::set_follow_up(c, id, follow_up, &actor, at))
+            .await
+    }
+
+    async fn report(&self, query: ReportQuery) -> StoreResult<Report> {
+        self.run(move |c| report::report(c, &query)).await
     }
 
     async fn record_audit(&self, entry: AuditEntry) -> StoreResult<()> {

@@ -140,11 +140,17 @@ pub(crate) fn list_users(c: &mut Connection, role: Option<Role>) -> StoreResult<
     rows.collect::<Result<_, _>>().map_err(db_error)
 }
 
-const RESIDENT_SELECT: &str = "SELECT r.id, r.care_home_id, h.name, r.nhs_number, r.given_name,
+/// Residents on record, archived or not, within a scope (`?1`: home or NULL for all).
+const RESIDENT_ON_RECORD: &str = "SELECT r.id, r.care_home_id, h.name, r.nhs_number, r.given_name,
         r.family_name, r.preferred_name, r.date_of_birth, r.room, r.created_at, r.updated_at,
         (SELECT max(version) FROM care_plan_version v WHERE v.resident_id = r.id)
     FROM resident r JOIN care_home h ON h.id = r.care_home_id
-    WHERE r.archived_at IS NULL AND (?1 IS NULL OR r.care_home_id = ?1)";
+    WHERE (?1 IS NULL OR r.care_home_id = ?1)";
+
+/// Residents currently living in a home.
+fn resident_select() -> String {
+    format!("{RESIDENT_ON_RECORD} AND r.archived_at IS NULL")
+}
 
 fn resident_row(r: &Row<'_>) -> rusqlite::Result<Resident> {
     let dob: String = r.get(7)?;
@@ -175,10 +181,11 @@ pub(crate) fn list_residents(
         .map(|s| format!("%{}%", s.replace(['%', '_', '\\'], "")));
     let mut stmt = c
         .prepare_cached(&format!(
-            "{RESIDENT_SELECT} AND (?2 IS NULL OR r.given_name LIKE ?2 OR r.family_name LIKE ?2
+            "{} AND (?2 IS NULL OR r.given_name LIKE ?2 OR r.family_name LIKE ?2
                  OR r.preferred_name LIKE ?2 OR r.room LIKE ?2
                  OR (r.given_name || ' ' || r.family_name) LIKE ?2)
-             ORDER BY h.name, r.family_name, r.given_name, r.id"
+             ORDER BY h.name, r.family_name, r.given_name, r.id",
+            resident_select()
         ))
         .map_err(db_error)?;
     let rows = stmt
@@ -189,7 +196,20 @@ pub(crate) fn list_residents(
 
 pub(crate) fn get_resident(c: &Connection, id: Id, scope: Scope) -> StoreResult<Resident> {
     c.query_row(
-        &format!("{RESIDENT_SELECT} AND r.id = ?2"),
+        &format!("{} AND r.id = ?2", resident_select()),
+        params![scope_param(scope), id],
+        resident_row,
+    )
+    .map_err(db_error)
+}
+
+pub(crate) fn get_resident_on_record(
+    c: &Connection,
+    id: Id,
+    scope: Scope,
+) -> StoreResult<Resident> {
+    c.query_row(
+        &format!("{RESIDENT_ON_RECORD} AND r.id = ?2"),
         params![scope_param(scope), id],
         resident_row,
     )

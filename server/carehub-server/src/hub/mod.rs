@@ -1,0 +1,261 @@
+//! The hub: one task that owns the live queue and every open call.
+//!
+//! Every change to a call goes through [`Hub`] as a message, so changes to calls are applied
+//! one at a time in one place: "two nurses claim at once, exactly one wins" falls out of the
+//! design (and the store's state check enforces it again). Each change is committed to the store
+//! *before* the caller is answered or anyone is told, so an acknowledged call survives a crash;
+//! at start-up the task rebuilds the queue from the store's open calls.
+//!
+//! Readers never wait on the task: the current queue is published on a `watch` channel and
+//! every change on a `broadcast` channel, which drops (and reports) messages for a receiver that
+//! falls behind rather than slowing the hub.
+
+mod actor;
+pub mod view;
+
+use std::sync::Arc;
+
+use carehub_store::{Actor, CallRecord, Id, NewCall, OutcomeRecord, Role, Scope, Store};
+use carehub_triage::Level;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+pub use view::{CallView, HolderView, QueueView, ResidentBrief};
+
+use crate::assessment::AssessmentInput;
+use crate::config::TriageConfig;
+use crate::error::ApiError;
+
+/// Commands waiting for the hub; beyond this, callers wait (back-pressure, never loss).
+const COMMAND_QUEUE: usize = 1024;
+/// Events kept for slow receivers before they lag and must resynchronise.
+const EVENT_BUFFER: usize = 4096;
+
+/// A new call, prepared and scored by the HTTP handler.
+#[derive(Debug)]
+pub struct PreparedCall {
+    /// What the store needs.
+    pub call: NewCall,
+    /// The assessment as submitted.
+    pub assessment: AssessmentInput,
+    /// The triage result.
+    pub triage: crate::assessment::TriageView,
+    /// Identity for the queue row.
+    pub resident: ResidentBrief,
+}
+
+/// What a user asks to do to an open call.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A hub nurse takes the call.
+    Claim,
+    /// The holder puts it back in the queue.
+    Release,
+    /// The holder starts the video consultation.
+    Start,
+    /// The holder ends the consultation and moves to wrap-up.
+    End,
+    /// The holder records the outcome; the call closes.
+    Outcome(OutcomeRecord),
+    /// The home cancels a call that is no longer needed.
+    Cancel,
+    /// The home adds observations or signs; the call is re-scored and may move up, never down.
+    AddObservations(Box<AssessmentInput>),
+    /// A hub nurse changes the level, either way, with a reason.
+    SetLevel {
+        /// New level.
+        level: Level,
+        /// Why (mandatory; recorded in the call's history).
+        reason: String,
+    },
+}
+
+impl Action {
+    /// Stable name, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Claim => "claim",
+            Action::Release => "release",
+            Action::Start => "start_consultation",
+            Action::End => "end_consultation",
+            Action::Outcome(_) => "record_outcome",
+            Action::Cancel => "cancel",
+            Action::AddObservations(_) => "add_observations",
+            Action::SetLevel { .. } => "set_level",
+        }
+    }
+}
+
+/// Something that happened, for WebSocket subscribers.
+#[derive(Debug, Clone)]
+pub enum HubEvent {
+    /// A call was created or changed and is still open.
+    Changed {
+        /// The call now.
+        call: Arc<CallView>,
+        /// Event kind (`created`, `claimed`, `observations_added`, …).
+        kind: String,
+        /// Waiting calls in queue order after the change.
+        order: Arc<Vec<Id>>,
+    },
+    /// A call reached a terminal state and left the live queue.
+    Ended {
+        /// The call at its end.
+        call: Arc<CallView>,
+        /// Event kind (`outcome_recorded`, `cancelled`, `abandoned`).
+        kind: String,
+        /// Waiting calls in queue order after the change.
+        order: Arc<Vec<Id>>,
+    },
+    /// A waiting call passed its target: alert every hub nurse.
+    Breached {
+        /// The call now (promoted).
+        call: Arc<CallView>,
+        /// Level before the breach.
+        from: Level,
+        /// Waiting calls in queue order after the promotion.
+        order: Arc<Vec<Id>>,
+    },
+}
+
+impl HubEvent {
+    /// The call the event is about.
+    pub fn call(&self) -> &Arc<CallView> {
+        match self {
+            HubEvent::Changed { call, .. }
+            | HubEvent::Ended { call, .. }
+            | HubEvent::Breached { call, .. } => call,
+        }
+    }
+}
+
+enum Command {
+    Create {
+        prepared: Box<PreparedCall>,
+        actor: Actor,
+        reply: oneshot::Sender<Result<Arc<CallView>, ApiError>>,
+    },
+    Act {
+        call_id: Id,
+        scope: Scope,
+        action: Action,
+        actor: Actor,
+        reply: oneshot::Sender<Result<Arc<CallView>, ApiError>>,
+    },
+    Presence {
+        user_id: Id,
+        role: Role,
+        home: Option<Id>,
+        connected: bool,
+    },
+}
+
+/// Handle to the hub task. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<HubEvent>,
+    view: watch::Receiver<Arc<QueueView>>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hub")
+    }
+}
+
+impl Hub {
+    /// Rebuilds the queue from the store's open calls and starts the hub task.
+    pub async fn start(store: Arc<dyn Store>, config: &TriageConfig) -> anyhow::Result<Hub> {
+        let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let state = actor::HubState::rebuild(store, config, events.clone()).await?;
+        let view = state.subscribe_view();
+        tokio::spawn(state.run(rx));
+        Ok(Hub {
+            commands,
+            events,
+            view,
+        })
+    }
+
+    async fn ask(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<Arc<CallView>, ApiError>>) -> Command,
+    ) -> Result<Arc<CallView>, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(make(reply))
+            .await
+            .map_err(|_| ApiError::Unavailable("the hub task has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| ApiError::Internal("the hub dropped a request".into()))?
+    }
+
+    /// Accepts a new call; answers once it is stored and queued.
+    pub async fn create(
+        &self,
+        prepared: PreparedCall,
+        actor: Actor,
+    ) -> Result<Arc<CallView>, ApiError> {
+        self.ask(|reply| Command::Create {
+            prepared: Box::new(prepared),
+            actor,
+            reply,
+        })
+        .await
+    }
+
+    /// Applies an action to an open call; answers once it is stored.
+    pub async fn act(
+        &self,
+        call_id: Id,
+        scope: Scope,
+        action: Action,
+        actor: Actor,
+    ) -> Result<Arc<CallView>, ApiError> {
+        self.ask(|reply| Command::Act {
+            call_id,
+            scope,
+            action,
+            actor,
+            reply,
+        })
+        .await
+    }
+
+    /// Tells the hub a user's WebSocket connected or disconnected (grace periods key off this).
+    pub async fn presence(&self, user_id: Id, role: Role, home: Option<Id>, connected: bool) {
+        let _ = self
+            .commands
+            .send(Command::Presence {
+                user_id,
+                role,
+                home,
+                connected,
+            })
+            .await;
+    }
+
+    /// The queue as it is now.
+    pub fn snapshot(&self) -> Arc<QueueView> {
+        self.view.borrow().clone()
+    }
+
+    /// Subscribes to changes from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<HubEvent> {
+        self.events.subscribe()
+    }
+
+    /// Open calls of one care home, for care staff.
+    pub fn open_calls_of_home(&self, home: Id) -> Vec<Arc<CallView>> {
+        self.snapshot()
+            .calls()
+            .filter(|c| c.care_home.id == home)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The record of a call, for handlers that need more than the view.
+pub type Record = CallRecord;
