@@ -12,7 +12,14 @@ mod process;
 mod review;
 mod triage_api;
 
+use std::path::PathBuf;
+
 use carehub_e2e::TestServer;
+
+/// The `carehub` entry point as built with the tests (see tests/support/server_main.rs).
+pub fn carehub_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_carehub-under-test"))
+}
 use serde_json::Value;
 
 /// Ids of residents in the first demo home (carer1's) and in another home.

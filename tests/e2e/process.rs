@@ -7,7 +7,9 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use carehub_e2e::{ServerProcess, carehub_binary, wait_for};
+use carehub_e2e::{ServerProcess, wait_for};
+
+use crate::carehub_binary;
 use serde_json::{Value, json};
 
 /// Runs the binary to completion with `env`; returns (exit code, stderr).
@@ -69,7 +71,8 @@ pub(crate) struct Running {
 
 impl Running {
     pub(crate) async fn start(workdir: &Path, env: &[(String, String)]) -> Running {
-        let (mut child, port) = ServerProcess::spawn(env, workdir).expect("spawn carehub");
+        let (mut child, port) =
+            ServerProcess::spawn(&carehub_binary(), env, workdir).expect("spawn carehub");
         let output = Arc::new(Mutex::new(Vec::new()));
         for stream in [
             child

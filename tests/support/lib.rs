@@ -2,7 +2,7 @@
 //! database and demo data, and gives tests a small HTTP client that speaks its JSON.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -186,32 +186,6 @@ async fn read(resp: reqwest::Response) -> (u16, Value) {
     )
 }
 
-/// Path of the `carehub` binary next to the test executable, rebuilt if stale (a no-op
-/// taking well under a second when it is up to date), so process tests never run old code.
-pub fn carehub_binary() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT.get_or_init(build_carehub_binary).clone()
-}
-
-fn build_carehub_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("current exe");
-    // target/<profile>/deps/e2e-<hash> → target/<profile>/carehub
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile dir");
-    let bin = profile_dir.join(format!("carehub{}", std::env::consts::EXE_SUFFIX));
-    {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "carehub-server", "--bin", "carehub"])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "building the carehub binary failed");
-    }
-    bin
-}
-
 /// A `carehub` process started from the real binary (for crash, config and log tests).
 pub struct ServerProcess {
     /// The child.
@@ -221,10 +195,14 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the binary with the given environment on a free loopback port, capturing output.
-    pub fn spawn(env: &[(String, String)], workdir: &Path) -> std::io::Result<(Child, u16)> {
+    /// Starts `binary` with the given environment on a free loopback port, capturing output.
+    pub fn spawn(
+        binary: &Path,
+        env: &[(String, String)],
+        workdir: &Path,
+    ) -> std::io::Result<(Child, u16)> {
         let port = free_port();
-        let mut cmd = Command::new(carehub_binary());
+        let mut cmd = Command::new(binary);
         cmd.current_dir(workdir)
             .env_remove("RUST_LOG")
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))

@@ -8,6 +8,7 @@ pub mod api;
 pub mod assessment;
 pub mod auth;
 pub mod care_plan;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_history;
