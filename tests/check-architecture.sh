@@ -14,7 +14,7 @@ if [ -n "$triage" ]; then
 fi
 
 # Only the server crate knows HTTP, WebSocket, JSON and JWT.
-for crate in carehub-triage carehub-store; do
+for crate in carehub-triage carehub-store carehub-media; do
     for forbidden in axum hyper serde_json jsonwebtoken tokio-tungstenite; do
         if normal_deps "$crate" | grep -qx "$forbidden"; then
             echo "$crate must not depend on $forbidden"; fail=1
@@ -32,6 +32,13 @@ done
 if grep -rIl --include='*.rs' -E '\b(SELECT|INSERT INTO|UPDATE [a-z_]+ SET)\b' server/carehub-server/src; then
     echo "SQL found in carehub-server: only carehub-store speaks SQL"; fail=1
 fi
+
+# The relay knows nothing of people, storage or the clinical rules.
+for forbidden in carehub-store carehub-triage rusqlite; do
+    if normal_deps carehub-media | grep -qx "$forbidden"; then
+        echo "carehub-media must not depend on $forbidden"; fail=1
+    fi
+done
 
 [ "$fail" -eq 0 ] && echo "architecture rules hold"
 exit "$fail"

@@ -15,6 +15,13 @@ if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator
 fi
 
+# The TURN test relays real media through coturn, Debian's TURN server.
+if ! command -v turnserver >/dev/null 2>&1; then
+    apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi; }
+    apt_get update -q
+    DEBIAN_FRONTEND=noninteractive apt_get install -y -q --no-install-recommends coturn
+fi
+
 step "Architecture rules (docs/architecture.md, 'Invariants')"
 bash tests/check-architecture.sh
 

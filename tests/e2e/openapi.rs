@@ -45,6 +45,9 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/calls/{id}/follow-up"),
     ("get", "/api/review/calls"),
     ("get", "/api/reports/summary"),
+    ("get", "/api/media/ice-servers"),
+    ("post", "/api/calls/{id}/invite"),
+    ("post", "/api/calls/{id}/decline"),
     ("get", "/api/ws"),
 ];
 

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 fn run_to_exit(env: &[(&str, &str)], workdir: &Path) -> (Option<i32>, String) {
     let out = std::process::Command::new(carehub_binary())
         .current_dir(workdir)
+        .env("CAREHUB__MEDIA__UDP_BIND", "127.0.0.1:0")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

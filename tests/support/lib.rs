@@ -1,6 +1,8 @@
 //! Test support: starts the real CareHub server on `127.0.0.1:0` with a fresh temporary
 //! database and demo data, and gives tests a small HTTP client that speaks its JSON.
 
+pub mod peer;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -36,6 +38,7 @@ pub fn test_env(db: &Path) -> Vec<(String, String)> {
             format!("sqlite://{}", db.display()),
         ),
         ("CAREHUB__DATABASE__SYNCHRONOUS".into(), "normal".into()),
+        ("CAREHUB__MEDIA__UDP_BIND".into(), "127.0.0.1:0".into()),
         // Tests count their own calls; the demo history has its own test.
         ("CAREHUB__SERVER__DEMO_HISTORY_DAYS".into(), "0".into()),
     ]
@@ -207,6 +210,7 @@ impl ServerProcess {
             .env_remove("RUST_LOG")
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("CAREHUB__SERVER__BIND", format!("127.0.0.1:{port}"))
+            .env("CAREHUB__MEDIA__UDP_BIND", "127.0.0.1:0")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         Ok((cmd.spawn()?, port))

@@ -84,6 +84,37 @@ pub struct Config {
     pub log: LogConfig,
     /// Urgency targets and grace periods.
     pub triage: TriageConfig,
+    /// The media relay and TURN.
+    pub media: MediaSection,
+}
+
+/// `[media]`: see config/default.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaSection {
+    /// UDP bind address.
+    pub udp_bind: SocketAddr,
+    /// Advertised IP ("" for the bound one).
+    pub public_ip: String,
+    /// Calls with video at once.
+    pub max_calls: usize,
+    /// Participants per call.
+    pub max_participants: usize,
+    /// Quality sampling interval.
+    pub quality_interval_seconds: u32,
+    /// TURN shared secret ("" for none).
+    pub turn_secret: Secret,
+    /// TURN URLs.
+    pub turn_urls: Vec<String>,
+    /// TURN credential lifetime.
+    pub turn_ttl_seconds: u32,
+}
+
+impl MediaSection {
+    /// The advertised IP, if one is set.
+    pub fn public_ip(&self) -> Option<std::net::IpAddr> {
+        self.public_ip.parse().ok()
+    }
 }
 
 /// `[triage]`: see config/default.toml.
@@ -339,6 +370,53 @@ impl Config {
             return Err(ConfigError::key(
                 "triage.max_situation_chars",
                 "must be from 1 to 2000",
+            ));
+        }
+        let m = &self.media;
+        if !m.public_ip.is_empty() && m.public_ip().is_none() {
+            return Err(ConfigError::key(
+                "media.public_ip",
+                "must be an IP address or empty",
+            ));
+        }
+        if !(1..=10_000).contains(&m.max_calls) {
+            return Err(ConfigError::key(
+                "media.max_calls",
+                "must be from 1 to 10000",
+            ));
+        }
+        if !(2..=16).contains(&m.max_participants) {
+            return Err(ConfigError::key(
+                "media.max_participants",
+                "must be from 2 to 16",
+            ));
+        }
+        if !(1..=60).contains(&m.quality_interval_seconds) {
+            return Err(ConfigError::key(
+                "media.quality_interval_seconds",
+                "must be from 1 to 60",
+            ));
+        }
+        if !m.turn_urls.is_empty() && m.turn_secret.expose().len() < 16 {
+            return Err(ConfigError::key(
+                "media.turn_secret",
+                "TURN URLs need a shared secret of 16 characters or more",
+            ));
+        }
+        if let Some(bad) = m
+            .turn_urls
+            .iter()
+            .find(|u| !(u.starts_with("turn:") || u.starts_with("turns:")))
+        {
+            return Err(ConfigError::key(
+                "media.turn_urls",
+                format!("`{bad}` is not a turn: or turns: URL"),
+            ));
+        }
+        if !(60..=86_400).contains(&m.turn_ttl_seconds) {
+            return Err(ConfigError::key(
+                "media.turn_ttl_seconds",
+                "must be from 60 to 86400",
             ));
         }
         let url = self.database.url.expose();

@@ -15,6 +15,7 @@ pub mod demo_history;
 pub mod error;
 pub mod extract;
 pub mod hub;
+pub mod live;
 pub mod metrics;
 pub mod telemetry;
 pub mod ws;
@@ -39,6 +40,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The live queue and every open call.
     pub hub: hub::Hub,
+    /// The media relay.
+    pub media: carehub_media::MediaServer,
+    /// Live connections and each call's video participants.
+    pub live: Arc<live::Live>,
     /// Token signing and verification.
     pub tokens: Arc<TokenKeys>,
     /// Password verification.
@@ -49,6 +54,18 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The validated configuration.
     pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// The video signalling context.
+    pub fn media_context(&self) -> live::media::MediaContext {
+        live::media::MediaContext {
+            media: self.media.clone(),
+            live: Arc::clone(&self.live),
+            hub: self.hub.clone(),
+            store: Arc::clone(&self.store),
+        }
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -79,12 +96,32 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             .await
             .context("seeding demo data")?;
     }
-    let hub = hub::Hub::start(Arc::clone(&store), &config.triage)
+    let m = &config.media;
+    let (media, media_events) = carehub_media::MediaServer::start(carehub_media::MediaConfig {
+        udp_bind: m.udp_bind,
+        public_ip: m.public_ip(),
+        max_rooms: m.max_calls,
+        max_participants: m.max_participants,
+        stats_interval: Duration::from_secs(m.quality_interval_seconds.into()),
+    })
+    .await
+    .with_context(|| format!("binding the media relay to UDP {}", m.udp_bind))?;
+    let hub = hub::Hub::start(Arc::clone(&store), &config.triage, Some(media.clone()))
         .await
         .context("rebuilding the call queue")?;
+    let live = Arc::new(live::Live::default());
+    live::media::MediaContext {
+        media: media.clone(),
+        live: Arc::clone(&live),
+        hub: hub.clone(),
+        store: Arc::clone(&store),
+    }
+    .spawn_events(media_events);
     let auth = &config.auth;
     Ok(AppState {
         hub,
+        media,
+        live,
         store,
         tokens: Arc::new(TokenKeys::new(
             auth.jwt_secret.expose(),

@@ -25,6 +25,8 @@ use crate::AppState;
 use crate::auth::{Caller, Claims, bearer_token, client_address};
 use crate::error::{ApiError, ErrorDetail};
 use crate::hub::{CallView, HubEvent};
+use crate::live::ConnId;
+use crate::live::media::MediaMessage;
 
 /// The protocol version this server speaks.
 pub const PROTOCOL: u32 = 1;
@@ -174,13 +176,20 @@ async fn connection(socket: WebSocket, state: AppState, header: Option<(Caller, 
         None => authenticate(&mut stream, &state, &out).await,
     };
     if let Some((caller, exp)) = authed {
+        let conn = state.live.connect(out.clone());
         let session = Session {
             state: state.clone(),
-            caller,
+            caller: caller.clone(),
             out: out.clone(),
             positions: HashMap::new(),
+            conn,
         };
         session.run(&mut stream, exp).await;
+        // A closed connection leaves the videos it was in (the browser may rejoin).
+        let media = state.media_context();
+        for (call, user) in state.live.disconnect(conn) {
+            media.leave(call, user, Some(&caller)).await;
+        }
     }
     drop(out);
     let _ = writer.await;
@@ -254,6 +263,8 @@ struct Session {
     out: mpsc::Sender<Message>,
     /// Last position sent to care staff, per call.
     positions: HashMap<Id, usize>,
+    /// This connection in the live registry (video participants are tied to it).
+    conn: ConnId,
 }
 
 impl Session {
@@ -304,7 +315,7 @@ impl Session {
         loop {
             let alive = tokio::select! {
                 incoming = stream.next() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.on_text(&text),
+                    Some(Ok(Message::Text(text))) => self.on_text(&text).await,
                     Some(Ok(Message::Binary(_))) => self.send(error_message("unsupported", "binary messages are not part of the protocol")),
                     Some(Ok(Message::Close(_))) | None => false,
                     Some(Ok(_)) => true,
@@ -333,7 +344,33 @@ impl Session {
         }
     }
 
-    fn on_text(&mut self, text: &str) -> bool {
+    async fn on_text(&mut self, text: &str) -> bool {
+        let is_media = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| {
+                v.get("type")
+                    .and_then(|t| t.as_str())
+                    .map(|t| t.starts_with("media."))
+            })
+            .unwrap_or(false);
+        if is_media {
+            return match serde_json::from_str::<MediaMessage>(text) {
+                Ok(message) => {
+                    let replies = self
+                        .state
+                        .media_context()
+                        .handle(&self.caller, self.conn, message)
+                        .await;
+                    replies
+                        .into_iter()
+                        .all(|r| self.send(Some(Message::Text(r.into()))))
+                }
+                Err(e) => self.send(error_message(
+                    "invalid_message",
+                    format!("message not understood: {e}"),
+                )),
+            };
+        }
         match serde_json::from_str::<ClientMessage>(text) {
             Ok(ClientMessage::Ping { id }) => self.send(encode(&ServerMessage::Pong { id })),
             Ok(ClientMessage::Resync) => self.send_snapshot(),

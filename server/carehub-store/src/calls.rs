@@ -282,3 +282,22 @@ pub struct Report {
     /// Outcome counts: (code, count), for every outcome code in domain.md order.
     pub outcomes: Vec<(Outcome, u32)>,
 }
+
+/// A connection quality sample of one participant's media leg.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualitySample {
+    /// The call.
+    pub call_id: Id,
+    /// Unix ms.
+    pub at: i64,
+    /// Whose leg.
+    pub user_id: Id,
+    /// Round-trip time relay ↔ participant.
+    pub rtt_ms: Option<u32>,
+    /// Fraction of the participant's packets lost on the way in (0-1).
+    pub loss: Option<f32>,
+    /// Bitrate received from the participant.
+    pub rx_kbps: u32,
+    /// Bitrate sent to the participant.
+    pub tx_kbps: u32,
+}

@@ -160,6 +160,20 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<CallRecord>;
     /// The service figures for the period.
     async fn report(&self, query: ReportQuery) -> StoreResult<Report>;
+    /// Appends a timeline event that does not change the call's state (a participant joined
+    /// or left the video, an invitation).
+    async fn append_call_event(
+        &self,
+        call_id: Id,
+        kind: &str,
+        actor: Option<&Actor>,
+        detail: String,
+        at: i64,
+    ) -> StoreResult<()>;
+    /// Records a media quality sample.
+    async fn record_quality(&self, sample: QualitySample) -> StoreResult<()>;
+    /// A call's quality samples, oldest first (the most recent 2000).
+    async fn quality_samples(&self, call_id: Id, scope: Scope) -> StoreResult<Vec<QualitySample>>;
 
     /// Records an audited event that has no other write attached (for example a failed access).
     async fn record_audit(&self, entry: AuditEntry) -> StoreResult<()>;

@@ -110,6 +110,25 @@ pub struct SnapshotView {
     pub stale: Option<Staleness>,
 }
 
+/// One connection quality sample of a participant's video.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualityView {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// Whose connection.
+    pub user_id: Id,
+    /// Round-trip time relay to participant, ms.
+    pub rtt_ms: Option<u32>,
+    /// Fraction of their packets lost on the way in (0-1).
+    pub loss: Option<f32>,
+    /// Bitrate received from them, kbit/s.
+    pub rx_kbps: u32,
+    /// Bitrate sent to them, kbit/s.
+    pub tx_kbps: u32,
+}
+
 /// A call in full.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallDetail {
@@ -157,6 +176,9 @@ pub struct CallDetail {
     pub sign_off: Option<SignOffView>,
     /// Every event, oldest first.
     pub timeline: Vec<TimelineEntry>,
+    /// Video connection quality samples, oldest first: tells a bad line from a clinical
+    /// problem.
+    pub quality: Vec<QualityView>,
     /// The live queue row while the call is open (position, effective level).
     pub live: Option<CallView>,
 }
@@ -174,6 +196,7 @@ pub async fn call_detail(
         .read_call_snapshot(id, scope, &caller.actor())
         .await?;
     let events = state.store.call_events(id, scope).await?;
+    let quality = state.store.quality_samples(id, scope).await?;
     let resident = state
         .store
         .get_resident_on_record(record.resident_id, carehub_store::Scope::AllHomes)
@@ -241,6 +264,17 @@ pub async fn call_detail(
         timeline: events
             .into_iter()
             .map(|e| timeline_entry(e, &person))
+            .collect(),
+        quality: quality
+            .into_iter()
+            .map(|q| QualityView {
+                at: at(q.at),
+                user_id: q.user_id,
+                rtt_ms: q.rtt_ms,
+                loss: q.loss,
+                rx_kbps: q.rx_kbps,
+                tx_kbps: q.tx_kbps,
+            })
             .collect(),
         live,
     })

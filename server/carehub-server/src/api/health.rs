@@ -54,10 +54,9 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
 #[utoipa::path(get, path = "/metrics", tag = "service",
     responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    let mut text = state.metrics.render();
+    state.media.metrics().render(&mut text);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 /// This API's OpenAPI 3 description, generated from the code.

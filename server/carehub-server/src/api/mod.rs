@@ -8,6 +8,7 @@ mod care_plans;
 mod detail;
 mod health;
 mod homes;
+mod media;
 mod reports;
 mod residents;
 mod review;
@@ -122,6 +123,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(review::sign_off))
         .routes(routes!(review::follow_up))
         .routes(routes!(reports::summary))
+        .routes(routes!(media::ice_servers))
+        .routes(routes!(media::invite))
+        .routes(routes!(media::decline))
         .routes(routes!(crate::ws::upgrade))
 }
 

@@ -1,7 +1,7 @@
 //! The hub task's state and the rules it applies: lifecycle transitions, re-scoring, breaches,
 //! and the grace periods for disconnected nurses and homes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use carehub_triage::{
 };
 use tokio::sync::{broadcast, mpsc, watch};
 
-use super::view::{CallView, QueueView, ResidentBrief, ViewParts};
+use super::view::{CallView, HolderView, QueueView, ResidentBrief, ViewParts};
 use super::{Action, Command, HubEvent, PreparedCall};
 
 mod timers;
@@ -27,6 +27,8 @@ struct OpenCall {
     assessment: AssessmentInput,
     triage: TriageView,
     scale: Spo2Scale,
+    /// Clinicians invited into the video, who may join it.
+    invited: BTreeSet<Id>,
 }
 
 pub(super) struct HubState {
@@ -47,6 +49,8 @@ pub(super) struct HubState {
     seq: u64,
     events: broadcast::Sender<HubEvent>,
     view_tx: watch::Sender<Arc<QueueView>>,
+    /// Told to end a call's video when the call leaves consultation.
+    media: Option<carehub_media::MediaServer>,
 }
 
 fn now_ms() -> i64 {
@@ -70,6 +74,7 @@ impl HubState {
         store: Arc<dyn Store>,
         config: &TriageConfig,
         events: broadcast::Sender<HubEvent>,
+        media: Option<carehub_media::MediaServer>,
     ) -> anyhow::Result<HubState> {
         let (view_tx, _) = watch::channel(Arc::new(QueueView::default()));
         let mut state = HubState {
@@ -88,6 +93,7 @@ impl HubState {
             events,
             view_tx,
             store,
+            media,
         };
         for user in state.store.list_users(None).await? {
             state.names.insert(user.id, user.display_name);
@@ -125,6 +131,7 @@ impl HubState {
                     .or_insert(now + state.claim_grace_ms);
             }
             let home_name = homes.get(&record.care_home_id).cloned().unwrap_or_default();
+            let invited = state.invitations(&record).await?;
             state.open.insert(
                 record.id,
                 OpenCall {
@@ -133,6 +140,7 @@ impl HubState {
                     assessment,
                     triage,
                     scale,
+                    invited,
                     record,
                 },
             );
@@ -242,6 +250,7 @@ impl HubState {
                 assessment: p.assessment,
                 triage: p.triage,
                 scale,
+                invited: BTreeSet::new(),
             },
         );
         self.announce(id, "created", None)
@@ -338,6 +347,38 @@ impl HubState {
                 ..self.lifecycle(id, state, CallAction::Cancel, "cancelled", &actor, now)?
             },
             Action::AddObservations(input) => self.rescore(id, &input, &actor, now)?,
+            Action::Invite(clinician) => {
+                by_holder("invite a clinician to")?;
+                if !matches!(state, CallState::Claimed | CallState::InConsultation) {
+                    return Err(ApiError::Conflict(format!(
+                        "clinicians can be invited only while the call is being handled, not {}",
+                        state.as_str()
+                    )));
+                }
+                let detail = serde_json::json!({"clinician": clinician}).to_string();
+                let change =
+                    CallChange::event(id, state, "clinician_invited", Some(actor.clone()), now);
+                return self
+                    .commit_then(CallChange { detail, ..change }, &actor, |c| {
+                        c.invited.insert(clinician);
+                    })
+                    .await;
+            }
+            Action::Decline => {
+                if !call.invited.contains(&actor.user_id) {
+                    return Err(ApiError::Conflict(
+                        "you have no invitation to this call".into(),
+                    ));
+                }
+                let user = actor.user_id;
+                let change =
+                    CallChange::event(id, state, "invitation_declined", Some(actor.clone()), now);
+                return self
+                    .commit_then(change, &actor, |c| {
+                        c.invited.remove(&user);
+                    })
+                    .await;
+            }
             Action::SetLevel { level, reason } => {
                 if state.is_terminal() || state == CallState::WrapUp {
                     return Err(ApiError::Conflict(format!(
@@ -420,6 +461,52 @@ impl HubState {
         })
     }
 
+    /// Stores a change, edits the open call (after the store accepted it), then publishes.
+    async fn commit_then(
+        &mut self,
+        change: CallChange,
+        actor: &Actor,
+        edit: impl FnOnce(&mut OpenCall),
+    ) -> Result<Arc<CallView>, ApiError> {
+        let id = change.call_id;
+        let kind = change.kind.clone();
+        let record = self.store.change_call(change).await?;
+        if let Some(call) = self.open.get_mut(&id) {
+            edit(call);
+        }
+        self.names
+            .entry(actor.user_id)
+            .or_insert_with(|| actor.username.clone());
+        self.apply(record, &kind)
+    }
+
+    /// Who is invited into an open call's video, rebuilt from its history after a restart.
+    async fn invitations(&self, record: &CallRecord) -> anyhow::Result<BTreeSet<Id>> {
+        let mut invited = BTreeSet::new();
+        if !matches!(record.state, CallState::Claimed | CallState::InConsultation) {
+            return Ok(invited);
+        }
+        for event in self.store.call_events(record.id, Scope::AllHomes).await? {
+            match event.kind.as_str() {
+                "clinician_invited" => {
+                    let detail: serde_json::Value =
+                        serde_json::from_str(&event.detail).unwrap_or_default();
+                    if let Some(c) = detail["clinician"].as_i64() {
+                        invited.insert(c);
+                    }
+                }
+                "invitation_declined" => {
+                    if let Some(c) = event.actor_id {
+                        invited.remove(&c);
+                    }
+                }
+                "released" | "claim_lapsed" => invited.clear(),
+                _ => {}
+            }
+        }
+        Ok(invited)
+    }
+
     /// Stores a change, then applies it to the queue and tells everyone.
     async fn commit(
         &mut self,
@@ -462,8 +549,16 @@ impl HubState {
             let _ = self.queue.set_level(id, record.level, record.clock_start);
         }
         let terminal = record.state.is_terminal();
+        let in_video = matches!(record.state, CallState::Claimed | CallState::InConsultation);
         if let Some(call) = self.open.get_mut(&id) {
             call.record = record;
+            if !in_video {
+                call.invited.clear();
+            }
+        }
+        if !in_video && let Some(media) = self.media.clone() {
+            // The video ends with the consultation: every leg closed, every route removed.
+            tokio::spawn(async move { media.close(carehub_media::RoomId(id)).await });
         }
         if terminal {
             let now = now_ms();
@@ -522,6 +617,18 @@ impl HubState {
             .holder_id
             .and_then(|h| self.names.get(&h))
             .map(String::as_str);
+        let invited = call
+            .invited
+            .iter()
+            .map(|c| HolderView {
+                id: *c,
+                name: self
+                    .names
+                    .get(c)
+                    .cloned()
+                    .unwrap_or_else(|| format!("user {c}")),
+            })
+            .collect();
         Some(Arc::new(CallView::new(ViewParts {
             record: &call.record,
             resident: &call.resident,
@@ -529,6 +636,7 @@ impl HubState {
             assessment: &call.assessment,
             triage: &call.triage,
             holder_name,
+            invited,
             rank,
             target_seconds: self.targets.for_level(call.record.level),
         })))

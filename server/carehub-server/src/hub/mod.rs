@@ -60,6 +60,10 @@ pub enum Action {
     Cancel,
     /// The home adds observations or signs; the call is re-scored and may move up, never down.
     AddObservations(Box<AssessmentInput>),
+    /// The holding nurse invites a clinician into the call's video.
+    Invite(Id),
+    /// An invited clinician declines.
+    Decline,
     /// A hub nurse changes the level, either way, with a reason.
     SetLevel {
         /// New level.
@@ -81,6 +85,8 @@ impl Action {
             Action::Cancel => "cancel",
             Action::AddObservations(_) => "add_observations",
             Action::SetLevel { .. } => "set_level",
+            Action::Invite(_) => "invite",
+            Action::Decline => "decline",
         }
     }
 }
@@ -165,10 +171,16 @@ impl std::fmt::Debug for Hub {
 
 impl Hub {
     /// Rebuilds the queue from the store's open calls and starts the hub task.
-    pub async fn start(store: Arc<dyn Store>, config: &TriageConfig) -> anyhow::Result<Hub> {
+    ///
+    /// `media` is told to end a call's video whenever the call leaves consultation.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        config: &TriageConfig,
+        media: Option<carehub_media::MediaServer>,
+    ) -> anyhow::Result<Hub> {
         let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        let state = actor::HubState::rebuild(store, config, events.clone()).await?;
+        let state = actor::HubState::rebuild(store, config, events.clone(), media).await?;
         let view = state.subscribe_view();
         tokio::spawn(state.run(rx));
         Ok(Hub {

@@ -106,6 +106,8 @@ pub struct CallView {
     pub dial_999: bool,
     /// The nurse holding the call.
     pub holder: Option<HolderView>,
+    /// Clinicians the nurse invited into the call's video (they may join).
+    pub invited: Vec<HolderView>,
     /// Care plan version attached to the call (null: no plan, every decision unknown).
     pub care_plan_version: Option<u32>,
 }
@@ -130,6 +132,8 @@ pub struct ViewParts<'a> {
     pub triage: &'a TriageView,
     /// Holder's display name.
     pub holder_name: Option<&'a str>,
+    /// Invited clinicians, with names.
+    pub invited: Vec<HolderView>,
     /// Queue rank, when waiting.
     pub rank: Option<&'a Ranked>,
     /// Target for the assigned level.
@@ -170,6 +174,7 @@ impl CallView {
                 name: name.to_owned(),
             }),
             care_plan_version: r.care_plan_version,
+            invited: p.invited,
         }
     }
 

@@ -19,7 +19,7 @@ fn ids_text(ids: &[Id]) -> String {
 /// Appends the call's event number `call.last_seq` (the row is updated first, so the event
 /// records the state after the change). The actor's display name is looked up from their account
 /// (falling back to the username), so the timeline shows who acted as colleagues know them.
-fn append_event(
+pub(crate) fn append_event(
     c: &Connection,
     call: &CallRecord,
     at: i64,

@@ -16,6 +16,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_calls",
         include_str!("../../migrations/sqlite/0002_calls.sql"),
     ),
+    (
+        "0003_media",
+        include_str!("../../migrations/sqlite/0003_media.sql"),
+    ),
 ];
 
 /// Applies every migration the file has not seen, each in its own transaction.

@@ -6,6 +6,7 @@
 
 mod call_reads;
 mod calls;
+mod media;
 mod migrate;
 mod people;
 mod plans;
@@ -21,8 +22,8 @@ use time::OffsetDateTime;
 use crate::{
     Actor, AuditEntry, AuditQuery, AuditRecord, CallChange, CallEvent, CallFilter, CallRecord,
     CareHome, CarePlanVersion, CarePlanVersionInfo, Id, NewCall, NewCareHome, NewResident, NewUser,
-    Report, ReportQuery, Resident, ResidentPatch, Role, Scope, Store, StoreError, StoreResult,
-    User,
+    QualitySample, Report, ReportQuery, Resident, ResidentPatch, Role, Scope, Store, StoreError,
+    StoreResult, User,
 };
 
 /// How to open the database.
@@ -374,6 +375,29 @@ impl Store for SqliteStore {
 
     async fn report(&self, query: ReportQuery) -> StoreResult<Report> {
         self.run(move |c| report::report(c, &query)).await
+    }
+
+    async fn append_call_event(
+        &self,
+        call_id: Id,
+        kind: &str,
+        actor: Option<&Actor>,
+        detail: String,
+        at: i64,
+    ) -> StoreResult<()> {
+        let kind = kind.to_owned();
+        let actor = actor.cloned();
+        self.run(move |c| media::append_event_only(c, call_id, &kind, actor.as_ref(), &detail, at))
+            .await
+    }
+
+    async fn record_quality(&self, sample: QualitySample) -> StoreResult<()> {
+        self.run(move |c| media::record_quality(c, &sample)).await
+    }
+
+    async fn quality_samples(&self, call_id: Id, scope: Scope) -> StoreResult<Vec<QualitySample>> {
+        self.run(move |c| media::quality_samples(c, call_id, scope))
+            .await
     }
 
     async fn record_audit(&self, entry: AuditEntry) -> StoreResult<()> {
