@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::process::{Running, login};
+use crate::process::{Running, get_json, login};
 
 async fn post(http: &reqwest::Client, base: &str, token: &str, path: &str, body: Value) -> Value {
     let resp = http
@@ -22,14 +22,7 @@ async fn post(http: &reqwest::Client, base: &str, token: &str, path: &str, body:
 }
 
 async fn queue(http: &reqwest::Client, base: &str, token: &str) -> Value {
-    http.get(format!("{base}/api/calls"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json")
+    get_json(http, base, token, "/api/calls").await
 }
 
 /// (id, state, level, position, holder) of every open call, in the order served.
@@ -63,15 +56,7 @@ async fn after_kill_9_and_restart_every_call_is_in_the_same_state_and_order() {
     let base = server.base.clone();
     let carer = login(&http, &base, "carer1").await;
     let nurse = login(&http, &base, "nurse1").await;
-    let residents: Value = http
-        .get(format!("{base}/api/residents"))
-        .bearer_auth(&carer)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let residents: Value = get_json(&http, &base, &carer, "/api/residents").await;
     let ids: Vec<i64> = residents
         .as_array()
         .expect("array")
@@ -177,15 +162,7 @@ async fn breach_timers_continue_from_the_stored_arrival_time_across_a_restart() 
     let server = Running::start(dir.path(), &env).await;
     let http = reqwest::Client::new();
     let carer = login(&http, &server.base, "carer1").await;
-    let residents: Value = http
-        .get(format!("{}/api/residents", server.base))
-        .bearer_auth(&carer)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let residents: Value = get_json(&http, &server.base, &carer, "/api/residents").await;
     let call = post(&http, &server.base, &carer, "/api/calls",
         json!({"resident_id": residents[0]["id"], "situation": "Question about medicines", "assessment": {}})).await;
     assert_eq!(call["level"], "P5");

@@ -120,6 +120,18 @@ impl Running {
     }
 }
 
+/// GET with a bearer token, as JSON.
+pub(crate) async fn get_json(http: &reqwest::Client, base: &str, token: &str, path: &str) -> Value {
+    http.get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json")
+}
+
 pub(crate) async fn login(http: &reqwest::Client, base: &str, user: &str) -> String {
     let body: Value = http
         .post(format!("{base}/api/auth/login"))
@@ -147,15 +159,7 @@ async fn logs_carry_request_ids_but_never_names_or_nhs_numbers() {
     let server = Running::start(dir.path(), &env).await;
     let http = reqwest::Client::new();
     let nurse = login(&http, &server.base, "nurse1").await;
-    let residents: Value = http
-        .get(format!("{}/api/residents", server.base))
-        .bearer_auth(&nurse)
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let residents: Value = get_json(&http, &server.base, &nurse, "/api/residents").await;
     let residents = residents.as_array().expect("array").clone();
     for r in &residents {
         let family = r["family_name"].as_str().expect("name");
@@ -222,15 +226,7 @@ async fn demo_data_is_seeded_once_and_survives_a_restart() {
     for _ in 0..2 {
         let server = Running::start(dir.path(), &env).await;
         let nurse = login(&http, &server.base, "nurse1").await;
-        let list: Value = http
-            .get(format!("{}/api/residents", server.base))
-            .bearer_auth(&nurse)
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("json");
+        let list: Value = get_json(&http, &server.base, &nurse, "/api/residents").await;
         counts.push(list.as_array().expect("array").len());
         server.stop();
     }

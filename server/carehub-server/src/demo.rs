@@ -135,8 +135,7 @@ pub async fn seed(store: &dyn Store, history_days: u32) -> anyhow::Result<()> {
     let calls = if history_days > 0 {
         let all_users = store.list_users(None).await?;
         let cast = crate::demo_history::cast_from(&all_users).context("demo users are missing")?;
-        let now = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
-            .context("clock out of range")?;
+        let now = crate::millis::now();
         crate::demo_history::seed(store, &cast, history_days, now).await?
     } else {
         0

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod hub;
 pub mod live;
 pub mod metrics;
+pub mod millis;
 pub mod telemetry;
 pub mod ws;
 

@@ -19,6 +19,7 @@ use crate::care_plan::CarePlanSummary;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, parse_json};
 use crate::hub::{Action, CallView, PreparedCall, QueueView};
+use crate::millis::{from_datetime, now as now_ms};
 
 /// A call to the hub.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -117,10 +118,6 @@ pub async fn create_call(
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|e| ApiError::Internal(format!("serialising: {e}")))
-}
-
-fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 /// The live queue of every home's open calls, for hub staff (care staff get 403).
@@ -298,9 +295,7 @@ pub async fn record_outcome(
     let record = OutcomeRecord {
         outcome,
         plan: plan.to_owned(),
-        reobserve_at: body
-            .reobserve_at
-            .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)),
+        reobserve_at: body.reobserve_at.map(from_datetime),
         clinicians: body.clinicians,
         recorded_by: caller.user_id,
         recorded_at: now_ms(),

@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::millis::from_datetime as ms;
 
 /// The period and home; all optional (default: everything).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -95,10 +96,6 @@ pub struct SummaryView {
     pub per_home: Vec<Count>,
     /// Outcome counts, every code.
     pub outcomes: Vec<Count>,
-}
-
-fn ms(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 fn share(part: u32, whole: u32) -> Option<f64> {

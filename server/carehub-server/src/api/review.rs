@@ -14,13 +14,10 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::hub::view::at;
+use crate::millis::{from_datetime as ms, now};
 
 /// Roles that review calls.
 const REVIEWERS: &[Role] = &[Role::Clinician, Role::HubNurse];
-
-fn ms(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
 
 /// Filters for closed calls; all optional.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -178,7 +175,7 @@ pub async fn sign_off(
     if body.comment.chars().count() > 2000 {
         return Err(ApiError::invalid("comment", "at most 2000 characters"));
     }
-    let now = ms(OffsetDateTime::now_utc());
+    let now = now();
     state
         .store
         .sign_off(id, &caller.actor(), body.comment.trim().to_owned(), now)
@@ -220,7 +217,7 @@ pub async fn follow_up(
         admitted: body.admitted,
         died_within_72h: body.died_within_72h,
     };
-    let now = ms(OffsetDateTime::now_utc());
+    let now = now();
     state
         .store
         .set_follow_up(id, flags, &caller.actor(), now)

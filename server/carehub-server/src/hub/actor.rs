@@ -18,6 +18,7 @@ mod timers;
 use crate::assessment::{AssessmentInput, TriageView};
 use crate::config::TriageConfig;
 use crate::error::ApiError;
+use crate::millis::now as now_ms;
 
 /// An open call and what its queue row needs.
 struct OpenCall {
@@ -51,11 +52,6 @@ pub(super) struct HubState {
     view_tx: watch::Sender<Arc<QueueView>>,
     /// Told to end a call's video when the call leaves consultation.
     media: Option<carehub_media::MediaServer>,
-}
-
-fn now_ms() -> i64 {
-    let t = time::OffsetDateTime::now_utc();
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 fn parse_stored<T: serde::de::DeserializeOwned>(

@@ -113,10 +113,7 @@ pub struct CallView {
 }
 
 /// Converts stored unix ms to a timestamp.
-pub fn at(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
+pub use crate::millis::to_datetime as at;
 
 /// Everything a view is built from.
 pub struct ViewParts<'a> {

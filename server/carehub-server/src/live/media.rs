@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use super::{ConnId, Live};
 use crate::auth::Caller;
 use crate::hub::{CallView, Hub};
+use crate::millis::now as now_ms;
 
 /// Largest SDP accepted from a client (browsers send a few KiB).
 const MAX_SDP: usize = 32 * 1024;
@@ -136,11 +137,6 @@ pub fn may_join(call: &CallView, caller: &Caller) -> bool {
         Role::Clinician => call.invited.iter().any(|c| c.id == caller.user_id),
         Role::Admin => false,
     }
-}
-
-fn now_ms() -> i64 {
-    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000)
-        .unwrap_or(i64::MAX)
 }
 
 impl MediaContext {
