@@ -226,14 +226,24 @@ impl MediaContext {
             Ok(Some(u)) => u.display_name,
             _ => caller.username.clone(),
         };
-        match self
+        // Register the participant's connection before the relay sees the leg: the relay may
+        // offer the others' tracks to the newcomer at once, and that offer must find them.
+        let was_there = self
+            .live
+            .participants(call_id)
+            .iter()
+            .any(|p| p.user_id == caller.user_id);
+        self.live
+            .join(call_id, caller.user_id, display, caller.role, conn);
+        let joined = self
             .media
             .join(RoomId(call_id), ParticipantId(caller.user_id), sdp)
-            .await
-        {
+            .await;
+        if joined.is_err() && !was_there {
+            self.live.leave(call_id, caller.user_id);
+        }
+        match joined {
             Ok(answer) => {
-                self.live
-                    .join(call_id, caller.user_id, display, caller.role, conn);
                 let detail = json!({"user": caller.user_id}).to_string();
                 if let Err(e) = self
                     .store
