@@ -83,46 +83,18 @@ async fn after_kill_9_and_restart_every_call_is_in_the_same_state_and_order() {
         .await;
         calls.push(call["id"].clone());
     }
-    post(
-        &http,
-        &base,
-        &nurse,
-        &format!("/api/calls/{}/claim", calls[3]),
-        json!({}),
-    )
-    .await;
-    post(
-        &http,
-        &base,
-        &nurse,
-        &format!("/api/calls/{}/claim", calls[4]),
-        json!({}),
-    )
-    .await;
-    post(
-        &http,
-        &base,
-        &nurse,
-        &format!("/api/calls/{}/start", calls[4]),
-        json!({}),
-    )
-    .await;
-    post(
-        &http,
-        &base,
-        &nurse,
-        &format!("/api/calls/{}/claim", calls[5]),
-        json!({}),
-    )
-    .await;
-    post(
-        &http,
-        &base,
-        &nurse,
-        &format!("/api/calls/{}/end", calls[5]),
-        json!({}),
-    )
-    .await;
+    // One call claimed, one in consultation, one in wrap-up; the rest stay queued.
+    let steps = [
+        (3, "claim"),
+        (4, "claim"),
+        (4, "start"),
+        (5, "claim"),
+        (5, "end"),
+    ];
+    for (i, action) in steps {
+        let path = format!("/api/calls/{}/{action}", calls[i]);
+        post(&http, &base, &nurse, &path, json!({})).await;
+    }
     let before = queue(&http, &base, &nurse).await;
     server.stop(); // SIGKILL: no graceful shutdown, no flush
 

@@ -226,10 +226,9 @@ impl TestPeer {
         })
     }
 
-    /// Creates and applies an offer; returns its SDP.
-    pub async fn offer(&self) -> anyhow::Result<String> {
-        let offer = self.pc.create_offer(None).await?;
-        self.pc.set_local_description(offer).await?;
+    /// Applies a local description and returns the SDP as set.
+    async fn set_local(&self, description: RTCSessionDescription) -> anyhow::Result<String> {
+        self.pc.set_local_description(description).await?;
         let local = self
             .pc
             .local_description()
@@ -238,17 +237,17 @@ impl TestPeer {
         Ok(local.sdp)
     }
 
+    /// Creates and applies an offer; returns its SDP.
+    pub async fn offer(&self) -> anyhow::Result<String> {
+        let offer = self.pc.create_offer(None).await?;
+        self.set_local(offer).await
+    }
+
     /// An ICE-restart offer (new credentials), as a tablet makes after its network changed.
     pub async fn restart_offer(&self) -> anyhow::Result<String> {
         let options = rtc::peer_connection::configuration::RTCOfferOptions { ice_restart: true };
         let offer = self.pc.create_offer(Some(options)).await?;
-        self.pc.set_local_description(offer).await?;
-        let local = self
-            .pc
-            .local_description()
-            .await
-            .ok_or_else(|| anyhow::anyhow!("no local description"))?;
-        Ok(local.sdp)
+        self.set_local(offer).await
     }
 
     /// Applies the relay's answer.
@@ -265,13 +264,7 @@ impl TestPeer {
             .set_remote_description(RTCSessionDescription::offer(sdp.to_owned())?)
             .await?;
         let answer = self.pc.create_answer(None).await?;
-        self.pc.set_local_description(answer).await?;
-        let local = self
-            .pc
-            .local_description()
-            .await
-            .ok_or_else(|| anyhow::anyhow!("no local description"))?;
-        Ok(local.sdp)
+        self.set_local(answer).await
     }
 
     /// Whether the peer connection is connected.
