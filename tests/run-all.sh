@@ -15,12 +15,18 @@ if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator
 fi
 
-# The TURN test relays real media through coturn, Debian's TURN server.
-if ! command -v turnserver >/dev/null 2>&1; then
+# The TURN test relays real media through coturn, Debian's TURN server; the browser checks drive
+# Debian's chromium (never a browser downloaded by Playwright).
+apt_missing=()
+command -v turnserver >/dev/null 2>&1 || apt_missing+=(coturn)
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || apt_missing+=(chromium)
+if [ ${#apt_missing[@]} -gt 0 ]; then
     apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi; }
     apt_get update -q
-    DEBIAN_FRONTEND=noninteractive apt_get install -y -q --no-install-recommends coturn
+    DEBIAN_FRONTEND=noninteractive apt_get install -y -q --no-install-recommends "${apt_missing[@]}"
 fi
+# playwright-core, axe-core and TypeScript, pinned by tests/browser/package-lock.json.
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 step "Architecture rules (docs/architecture.md, 'Invariants')"
 bash tests/check-architecture.sh
@@ -28,3 +34,12 @@ bash tests/check-architecture.sh
 step "Rust unit, property and end-to-end tests"
 cargo build --workspace --bins
 cargo nextest run --workspace --no-fail-fast
+
+step "Web client types (tsc --checkJs, strict)"
+(cd tests/browser && npx --no-install tsc -p ../../web-client/jsconfig.json)
+
+step "Browser checks (Debian chromium, fake camera and microphone; screenshots in tests/browser/screenshots)"
+for check in smoke hub review; do
+    printf -- '--- %s.mjs\n' "$check"
+    (cd tests/browser && node "$check.mjs")
+done

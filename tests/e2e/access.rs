@@ -203,3 +203,26 @@ async fn archived_residents_leave_the_list_but_stay_on_record() {
         .await;
     assert_eq!(audit.as_array().expect("array").len(), 1);
 }
+
+#[tokio::test]
+async fn the_invite_picker_shows_which_clinicians_are_online() {
+    let server = TestServer::start().await;
+    let nurse = server.login("nurse1").await;
+    let online = |list: &serde_json::Value| list[0]["online"].as_bool().expect("online flag");
+    let (_, list) = server.get(Some(&nurse), "/api/users?role=clinician").await;
+    assert!(!online(&list));
+    let live = carehub_e2e::LiveClient::connect(&server, &server.login("clinician1").await).await;
+    let (_, list) = server.get(Some(&nurse), "/api/users?role=clinician").await;
+    assert!(online(&list), "{list}");
+    live.close().await;
+    let mut gone = false;
+    for _ in 0..50 {
+        let (_, list) = server.get(Some(&nurse), "/api/users?role=clinician").await;
+        if !online(&list) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(gone, "offline again after the connection closed");
+}

@@ -118,3 +118,29 @@ async fn a_token_signed_with_another_key_is_refused() {
     let (status, _) = b.get(Some(&token), "/api/residents").await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn a_signed_in_user_can_refresh_their_token_and_a_bad_token_cannot() {
+    let server = TestServer::start().await;
+    let token = server.login("nurse1").await;
+    let resp = server
+        .http
+        .post(server.url("/api/auth/refresh"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    let fresh = body["token"].as_str().expect("token");
+    assert_eq!(body["role"], "hub_nurse");
+    assert_eq!(server.get(Some(fresh), "/api/auth/me").await.0, 200);
+    let resp = server
+        .http
+        .post(server.url("/api/auth/refresh"))
+        .bearer_auth("forged")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 401);
+}

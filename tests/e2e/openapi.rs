@@ -15,6 +15,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/openapi.json"),
     ("post", "/api/auth/login"),
     ("get", "/api/auth/me"),
+    ("post", "/api/auth/refresh"),
     ("get", "/api/care-homes"),
     ("post", "/api/care-homes"),
     ("get", "/api/users"),

@@ -44,6 +44,12 @@ async fn outcome_and_sign_off_appear_in_the_review() {
         .expect("listed")
         .clone();
     assert_eq!(row["outcome"], "EOL");
+    assert!(
+        row["resident_name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Dorothy ")),
+        "{row}"
+    );
     assert_eq!(row["signed_off"], false);
     assert!(row["answer_seconds"].is_number());
 

@@ -19,6 +19,7 @@ pub mod live;
 pub mod metrics;
 pub mod millis;
 pub mod telemetry;
+pub mod web;
 pub mod ws;
 
 use std::future::Future;

@@ -176,7 +176,7 @@ async fn connection(socket: WebSocket, state: AppState, header: Option<(Caller, 
         None => authenticate(&mut stream, &state, &out).await,
     };
     if let Some((caller, exp)) = authed {
-        let conn = state.live.connect(out.clone());
+        let conn = state.live.connect(caller.user_id, out.clone());
         let session = Session {
             state: state.clone(),
             caller: caller.clone(),

@@ -217,7 +217,7 @@ pub struct CallFilter {
     pub breached: Option<bool>,
     /// Only calls not yet signed off.
     pub unsigned: bool,
-    /// Only calls with an id below this (paging, newest first).
+    /// Paging: only calls listed after this one (newest arrival first, then id).
     pub before_id: Option<Id>,
     /// Page size (the store caps it).
     pub limit: u32,

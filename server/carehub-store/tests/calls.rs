@@ -808,6 +808,17 @@ async fn closed_calls_filter_and_page_newest_first() {
     };
     assert_eq!(list(next).await, [b1.id, a1.id]);
 
+    // Ids need not follow arrival (imported history): a page continues after its last row by
+    // arrival time, never skipping or repeating a call.
+    let early = closed_call(&w, &w.resident_b, T0 - HOUR, Outcome::Adv, false).await;
+    let page_after = |before: Id| CallFilter {
+        before_id: Some(before),
+        limit: 2,
+        ..CallFilter::default()
+    };
+    assert_eq!(list(page_after(a2.id)).await, [b1.id, a1.id]);
+    assert_eq!(list(page_after(a1.id)).await, [early.id]);
+
     let recent = ids(s
         .recent_calls(w.resident_a.id, Scope::AllHomes, 2)
         .await

@@ -90,6 +90,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::openapi_json))
         .routes(routes!(session::login))
         .routes(routes!(session::me))
+        .routes(routes!(session::refresh))
         .routes(routes!(homes::list_care_homes, homes::create_care_home))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(
@@ -141,13 +142,14 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config.server.max_body_bytes;
     let metrics = Arc::clone(&state.metrics);
     router
-        .fallback(not_found)
+        .fallback(crate::web::serve)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(Extension(health::SpecJson(spec_json)))
         .layer(Extension(BodyLimit(limit)))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(metrics, trace_request))
+        .layer(middleware::from_fn(crate::web::security_headers))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
@@ -160,10 +162,6 @@ pub fn app(state: AppState) -> Router {
             axum::http::header::AUTHORIZATION,
             HeaderName::from_static("cookie"),
         ]))
-}
-
-async fn not_found() -> ApiError {
-    ApiError::NotFound
 }
 
 async fn method_not_allowed() -> impl IntoResponse {

@@ -42,7 +42,8 @@ pub struct ReviewQuery {
     pub breached: Option<bool>,
     /// Only calls not yet signed off.
     pub unsigned: Option<bool>,
-    /// Calls with an id below this (paging).
+    /// Paging: the calls listed after this one (pass the last id of the previous page); the
+    /// list is ordered by arrival, newest first.
     pub before: Option<Id>,
     /// Page size, 1-500 (default 100).
     pub limit: Option<u32>,
@@ -65,6 +66,9 @@ pub struct ReviewRow {
     pub care_home_id: Id,
     /// Resident id.
     pub resident_id: Id,
+    /// The resident's full name, also when they have since left the home (archived), so a
+    /// reviewer never has to match record numbers.
+    pub resident_name: String,
     /// Arrival.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -126,10 +130,21 @@ pub async fn list_review(
             limit,
         })
         .await?;
+    let mut names = std::collections::HashMap::new();
+    for c in &calls {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(c.resident_id) {
+            let r = state
+                .store
+                .get_resident_on_record(c.resident_id, caller.scope())
+                .await?;
+            slot.insert(format!("{} {}", r.given_name, r.family_name));
+        }
+    }
     Ok(Json(
         calls
             .into_iter()
             .map(|c| ReviewRow {
+                resident_name: names.get(&c.resident_id).cloned().unwrap_or_default(),
                 id: c.id,
                 state: c.state.as_str().to_owned(),
                 initial_level: c.initial_level.as_str().to_owned(),

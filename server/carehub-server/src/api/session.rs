@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::Json;
 use axum::extract::State;
-use carehub_store::Id;
+use carehub_store::{Id, User};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -92,12 +92,17 @@ pub async fn login(
     };
     state.limiter.record_success(&body.username);
     Metrics::inc(&state.metrics.logins);
+    tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
+    issue_for(&state, user).await.map(Json)
+}
+
+/// A new token for `user`, with who they are: the answer to sign-in and to refresh.
+async fn issue_for(state: &AppState, user: User) -> Result<LoginResponse, ApiError> {
     let issued = state
         .tokens
         .issue(user.id, &user.username, user.role, user.care_home_id)?;
-    let care_home = home_ref(&state, user.care_home_id).await?;
-    tracing::info!(user_id = user.id, role = user.role.as_str(), "signed in");
-    Ok(Json(LoginResponse {
+    let care_home = home_ref(state, user.care_home_id).await?;
+    Ok(LoginResponse {
         token: issued.token,
         token_type: "Bearer",
         expires_in: (issued.expires_at - OffsetDateTime::now_utc()).whole_seconds(),
@@ -105,7 +110,7 @@ pub async fn login(
         role: user.role.as_str().to_owned(),
         care_home,
         user: user.into(),
-    }))
+    })
 }
 
 async fn home_ref(state: &AppState, home: Option<Id>) -> Result<Option<HomeRef>, ApiError> {
@@ -146,4 +151,25 @@ pub async fn me(
         username: caller.username,
         role: caller.role.as_str().to_owned(),
     }))
+}
+
+/// A fresh token for the signed-in user, so a hub nurse's shift outlives one token.
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A new token", body = LoginResponse),
+        (status = 401, description = "The current token is invalid or expired", body = ErrorBody)
+    ))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let user = state
+        .store
+        .find_user(&caller.username)
+        .await?
+        .filter(|u| u.id == caller.user_id)
+        .ok_or(ApiError::Unauthenticated(
+            "this account is no longer active",
+        ))?;
+    issue_for(&state, user).await.map(Json)
 }

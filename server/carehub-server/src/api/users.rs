@@ -32,18 +32,28 @@ fn parse_role(field: &str, code: &str) -> Result<Role, ApiError> {
     })
 }
 
-/// Active users (hub staff and admins).
+/// A user and whether they are connected now.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct UserPresence {
+    /// The user.
+    #[serde(flatten)]
+    pub user: UserView,
+    /// Has a live connection now (for example a clinician who can be invited at once).
+    pub online: bool,
+}
+
+/// Active users (hub staff and admins), with who is online.
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
     params(UserQuery),
     responses(
-        (status = 200, description = "Users", body = [UserView]),
+        (status = 200, description = "Users", body = [UserPresence]),
         (status = 403, description = "Care staff may not list users", body = ErrorBody)
     ))]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<UserQuery>,
-) -> Result<Json<Vec<UserView>>, ApiError> {
+) -> Result<Json<Vec<UserPresence>>, ApiError> {
     caller.require(&[Role::HubNurse, Role::Clinician, Role::Admin])?;
     let role = query
         .role
@@ -51,7 +61,16 @@ pub async fn list_users(
         .map(|r| parse_role("role", r))
         .transpose()?;
     let users = state.store.list_users(role).await?;
-    Ok(Json(users.into_iter().map(UserView::from).collect()))
+    let online = state.live.online_users();
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| UserPresence {
+                online: online.contains(&u.id),
+                user: u.into(),
+            })
+            .collect(),
+    ))
 }
 
 /// A new account.

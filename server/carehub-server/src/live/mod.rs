@@ -51,6 +51,8 @@ struct Participant {
 struct Inner {
     next: ConnId,
     conns: HashMap<ConnId, mpsc::Sender<Message>>,
+    /// Whose each connection is, for "who is online".
+    owners: HashMap<ConnId, Id>,
     calls: HashMap<Id, BTreeMap<Id, Participant>>,
 }
 
@@ -77,19 +79,26 @@ impl Live {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Registers a connection's outbox.
-    pub fn connect(&self, outbox: mpsc::Sender<Message>) -> ConnId {
+    /// Registers a user's connection and its outbox.
+    pub fn connect(&self, user: Id, outbox: mpsc::Sender<Message>) -> ConnId {
         let mut inner = self.lock();
         inner.next += 1;
         let id = inner.next;
         inner.conns.insert(id, outbox);
+        inner.owners.insert(id, user);
         id
+    }
+
+    /// Users with at least one live connection (for "clinicians online").
+    pub fn online_users(&self) -> std::collections::HashSet<Id> {
+        self.lock().owners.values().copied().collect()
     }
 
     /// Forgets a connection; returns the calls whose video it was in (to leave them).
     pub fn disconnect(&self, conn: ConnId) -> Vec<(Id, Id)> {
         let mut inner = self.lock();
         inner.conns.remove(&conn);
+        inner.owners.remove(&conn);
         inner
             .calls
             .iter()

@@ -207,7 +207,8 @@ pub(crate) fn list_closed(c: &mut Connection, f: &CallFilter) -> StoreResult<Vec
                AND (?3 IS NULL OR outcome = ?3) AND (?4 IS NULL OR arrived_at >= ?4)
                AND (?5 IS NULL OR arrived_at < ?5) AND (?6 IS NULL OR (breaches > 0) = ?6)
                AND (NOT ?7 OR (state = 'closed' AND signed_off_at IS NULL))
-               AND (?8 IS NULL OR id < ?8)
+               AND (?8 IS NULL OR (arrived_at, id) <
+                    ((SELECT arrived_at FROM call WHERE id = ?8), ?8))
              ORDER BY arrived_at DESC, id DESC LIMIT ?9"
         ),
         params![
