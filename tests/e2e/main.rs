@@ -7,6 +7,7 @@ mod care_plans;
 mod crash;
 mod input;
 mod live;
+mod loadgen;
 mod media;
 mod openapi;
 mod process;

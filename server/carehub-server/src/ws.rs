@@ -7,6 +7,10 @@
 //!
 //! Each connection has its own bounded outbox. A client that cannot keep up is disconnected
 //! (it reconnects and gets a fresh snapshot) rather than slowing the hub or other clients.
+//!
+//! Built to hold every care home's tablets at once: an idle connection keeps small socket
+//! buffers, tablets are woken only by events that can concern their home
+//! ([`crate::hub::Hub::subscribe_home`]), and each event is encoded once for all hub screens.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,6 +40,10 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const OUTBOX: usize = 512;
 /// How long a new connection has to authenticate.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Read buffer of each connection. Client messages are small (a larger one grows the buffer
+/// for as long as it takes); tungstenite's default of 128 KiB, allocated and zeroed up front,
+/// would cost every idle tablet 128 KiB of memory.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// Messages a client sends.
 #[derive(Debug, Deserialize)]
@@ -156,6 +164,9 @@ pub async fn upgrade(
 ) -> Response {
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        // Every message is flushed as it is sent; nothing waits to fill a write buffer.
+        .write_buffer_size(0)
         .on_upgrade(move |socket| connection(socket, state, caller.0))
 }
 
@@ -292,7 +303,12 @@ impl Session {
             role: role.as_str(),
             care_home_id: home,
         });
-        let mut events = self.state.hub.subscribe();
+        // Tablets read only their home's events; hub screens (and admins, who ignore them)
+        // read every event.
+        let mut events = match (role, home) {
+            (Role::CareStaff, Some(home)) => self.state.hub.subscribe_home(home),
+            _ => self.state.hub.subscribe(),
+        };
         self.state.hub.presence(user, role, home, true).await;
         tracing::info!(user_id = user, role = role.as_str(), "live channel opened");
         let expires = tokio::time::Instant::now()
@@ -312,6 +328,8 @@ impl Session {
         events: &mut broadcast::Receiver<HubEvent>,
         expires: tokio::time::Instant,
     ) {
+        let expiry = tokio::time::sleep_until(expires);
+        tokio::pin!(expiry);
         loop {
             let alive = tokio::select! {
                 incoming = stream.next() => match incoming {
@@ -332,7 +350,7 @@ impl Session {
                     }
                     Err(broadcast::error::RecvError::Closed) => false,
                 },
-                () = tokio::time::sleep_until(expires) => {
+                () = &mut expiry => {
                     self.send(error_message("token_expired", "your sign-in has expired; sign in again"));
                     let _ = self.out.try_send(Message::Close(None));
                     false
@@ -464,23 +482,36 @@ impl Session {
     }
 }
 
+/// The hub screens' message for an event: encoded by the first screen, shared by the rest.
 fn hub_message(event: &HubEvent) -> Option<Message> {
-    match event {
-        HubEvent::Changed { call, kind, order } => encode(&ServerMessage::CallChanged {
-            kind,
-            call,
-            order: Some(order),
-        }),
-        HubEvent::Ended { call, kind, order } => encode(&ServerMessage::CallEnded {
-            kind,
-            call,
-            order: Some(order),
-        }),
-        HubEvent::Breached { call, from, order } => encode(&ServerMessage::CallBreached {
-            call,
-            from: from.as_str(),
-            to: &call.level,
-            order,
-        }),
-    }
+    event
+        .wire()
+        .get_or_encode(|| {
+            let message = match event {
+                HubEvent::Changed {
+                    call, kind, order, ..
+                } => ServerMessage::CallChanged {
+                    kind,
+                    call,
+                    order: Some(order),
+                },
+                HubEvent::Ended {
+                    call, kind, order, ..
+                } => ServerMessage::CallEnded {
+                    kind,
+                    call,
+                    order: Some(order),
+                },
+                HubEvent::Breached {
+                    call, from, order, ..
+                } => ServerMessage::CallBreached {
+                    call,
+                    from: from.as_str(),
+                    to: &call.level,
+                    order,
+                },
+            };
+            serde_json::to_string(&message).ok().map(Into::into)
+        })
+        .map(Message::Text)
 }

@@ -12,7 +12,7 @@ use carehub_triage::{
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::view::{CallView, HolderView, QueueView, ResidentBrief, ViewParts};
-use super::{Action, Command, HubEvent, PreparedCall};
+use super::{Action, Command, HubEvent, PreparedCall, Wire};
 
 mod timers;
 use crate::assessment::{AssessmentInput, TriageView};
@@ -566,6 +566,7 @@ impl HubState {
                 call: view.clone(),
                 kind: kind.to_owned(),
                 order,
+                wire: Wire::default(),
             });
             tracing::info!(call_id = id, event = kind, "call ended");
             Ok(view)
@@ -595,11 +596,13 @@ impl HubState {
                 call: view.clone(),
                 from,
                 order,
+                wire: Wire::default(),
             },
             None => HubEvent::Changed {
                 call: view.clone(),
                 kind: kind.to_owned(),
                 order,
+                wire: Wire::default(),
             },
         };
         let _ = self.events.send(event);

@@ -9,11 +9,19 @@
 //! Readers never wait on the task: the current queue is published on a `watch` channel and
 //! every change on a `broadcast` channel, which drops (and reports) messages for a receiver that
 //! falls behind rather than slowing the hub.
+//!
+//! Care-home tablets far outnumber hub screens (one or two per home, every home in England), and
+//! most events concern none of them, so they do not read the whole stream: a router task passes
+//! each event only to the homes it can concern ([`Hub::subscribe_home`]), so an event wakes the
+//! hub screens and a handful of tablets rather than every connected tablet.
 
 mod actor;
+mod homes;
 pub mod view;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::ws::Utf8Bytes;
 
 use carehub_store::{Actor, CallRecord, Id, NewCall, OutcomeRecord, Role, Scope, Store};
 use carehub_triage::Level;
@@ -102,6 +110,8 @@ pub enum HubEvent {
         kind: String,
         /// Waiting calls in queue order after the change.
         order: Arc<Vec<Id>>,
+        /// The hub screens' message, encoded once.
+        wire: Wire,
     },
     /// A call reached a terminal state and left the live queue.
     Ended {
@@ -111,6 +121,8 @@ pub enum HubEvent {
         kind: String,
         /// Waiting calls in queue order after the change.
         order: Arc<Vec<Id>>,
+        /// The hub screens' message, encoded once.
+        wire: Wire,
     },
     /// A waiting call passed its target: alert every hub nurse.
     Breached {
@@ -120,7 +132,22 @@ pub enum HubEvent {
         from: Level,
         /// Waiting calls in queue order after the promotion.
         order: Arc<Vec<Id>>,
+        /// The hub screens' message, encoded once.
+        wire: Wire,
     },
+}
+
+/// An event's message for hub screens, encoded by the first connection that sends it and
+/// shared by every other (one serialisation per event rather than one per screen; the bytes
+/// are reference-counted, not copied).
+#[derive(Debug, Clone, Default)]
+pub struct Wire(Arc<OnceLock<Option<Utf8Bytes>>>);
+
+impl Wire {
+    /// The encoded message, encoding it with `encode` if no connection has yet.
+    pub fn get_or_encode(&self, encode: impl FnOnce() -> Option<Utf8Bytes>) -> Option<Utf8Bytes> {
+        self.0.get_or_init(encode).clone()
+    }
 }
 
 impl HubEvent {
@@ -130,6 +157,15 @@ impl HubEvent {
             HubEvent::Changed { call, .. }
             | HubEvent::Ended { call, .. }
             | HubEvent::Breached { call, .. } => call,
+        }
+    }
+
+    /// The shared encoding of the hub screens' message.
+    pub fn wire(&self) -> &Wire {
+        match self {
+            HubEvent::Changed { wire, .. }
+            | HubEvent::Ended { wire, .. }
+            | HubEvent::Breached { wire, .. } => wire,
         }
     }
 }
@@ -161,6 +197,7 @@ pub struct Hub {
     commands: mpsc::Sender<Command>,
     events: broadcast::Sender<HubEvent>,
     view: watch::Receiver<Arc<QueueView>>,
+    homes: Arc<homes::HomeChannels>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -182,11 +219,18 @@ impl Hub {
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let state = actor::HubState::rebuild(store, config, events.clone(), media).await?;
         let view = state.subscribe_view();
+        let homes = Arc::new(homes::HomeChannels::default());
+        tokio::spawn(homes::route(
+            events.subscribe(),
+            view.clone(),
+            homes.clone(),
+        ));
         tokio::spawn(state.run(rx));
         Ok(Hub {
             commands,
             events,
             view,
+            homes,
         })
     }
 
@@ -254,9 +298,17 @@ impl Hub {
         self.view.borrow().clone()
     }
 
-    /// Subscribes to changes from now on.
+    /// Subscribes to every change from now on (hub screens).
     pub fn subscribe(&self) -> broadcast::Receiver<HubEvent> {
         self.events.subscribe()
+    }
+
+    /// Subscribes to the changes that can concern one care home from now on (its tablets):
+    /// events about its own calls, and every event while it has a call waiting (whose place
+    /// in the queue the event may move). A receiver that falls behind lags as with
+    /// [`Hub::subscribe`].
+    pub fn subscribe_home(&self, home: Id) -> broadcast::Receiver<HubEvent> {
+        self.homes.subscribe(home)
     }
 
     /// Open calls of one care home, for care staff.
