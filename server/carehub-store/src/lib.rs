@@ -68,6 +68,9 @@ pub trait Store: Send + Sync + 'static {
     /// One resident on record, including one who has left (archived): calls and reviews
     /// outlive a resident's stay.
     async fn get_resident_on_record(&self, id: Id, scope: Scope) -> StoreResult<Resident>;
+    /// The residents on record with these ids (left or not) that are in scope, in one read:
+    /// lists of calls name their residents without a lookup per row. Unknown ids are skipped.
+    async fn residents_on_record(&self, ids: Vec<Id>, scope: Scope) -> StoreResult<Vec<Resident>>;
     /// Admits a resident; `Conflict` when the NHS number is already on record.
     async fn create_resident(&self, resident: NewResident, actor: &Actor) -> StoreResult<Resident>;
     /// Changes identity details.

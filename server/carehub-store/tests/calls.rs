@@ -695,6 +695,44 @@ async fn a_corrupt_code_is_unavailable_not_a_panic() {
 }
 
 /// Closes a fresh call of `r` at `at` with `out`, answered a minute later, breached or not.
+#[tokio::test]
+async fn residents_on_record_are_read_together_left_or_not_within_scope() {
+    let w = world().await;
+    let s = &w.store;
+    s.archive_resident(w.resident_b.id, Scope::AllHomes, &w.nurse)
+        .await
+        .expect("archive");
+    let ids = |rs: Vec<Resident>| {
+        let mut ids: Vec<Id> = rs.into_iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let (a, b) = (w.resident_a.id, w.resident_b.id);
+    let unknown = a.max(b) + 100;
+    let all = s
+        .residents_on_record(vec![a, b, unknown], Scope::AllHomes)
+        .await
+        .expect("all homes");
+    let mut both = vec![a, b];
+    both.sort_unstable();
+    assert_eq!(
+        ids(all),
+        both,
+        "the archived resident is on record; unknown skipped"
+    );
+    let home_a = s
+        .residents_on_record(vec![a, b], Scope::Home(w.home_a))
+        .await
+        .expect("home a");
+    assert_eq!(ids(home_a), [a], "another home's resident is out of scope");
+    assert!(
+        s.residents_on_record(Vec::new(), Scope::AllHomes)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
 async fn closed_call(w: &World, r: &Resident, at: i64, out: Outcome, breached: bool) -> CallRecord {
     let s = &w.store;
     let level = if breached { Level::P3 } else { Level::P2 };

@@ -130,16 +130,16 @@ pub async fn list_review(
             limit,
         })
         .await?;
-    let mut names = std::collections::HashMap::new();
-    for c in &calls {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(c.resident_id) {
-            let r = state
-                .store
-                .get_resident_on_record(c.resident_id, caller.scope())
-                .await?;
-            slot.insert(format!("{} {}", r.given_name, r.family_name));
-        }
-    }
+    let mut ids: Vec<Id> = calls.iter().map(|c| c.resident_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: std::collections::HashMap<Id, String> = state
+        .store
+        .residents_on_record(ids, caller.scope())
+        .await?
+        .into_iter()
+        .map(|r| (r.id, format!("{} {}", r.given_name, r.family_name)))
+        .collect();
     Ok(Json(
         calls
             .into_iter()

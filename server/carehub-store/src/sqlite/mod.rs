@@ -234,6 +234,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn residents_on_record(&self, ids: Vec<Id>, scope: Scope) -> StoreResult<Vec<Resident>> {
+        self.run(move |c| people::residents_on_record(c, &ids, scope))
+            .await
+    }
+
     async fn create_resident(&self, resident: NewResident, actor: &Actor) -> StoreResult<Resident> {
         let actor = actor.clone();
         self.run(move |c| people::create_resident(c, resident, &actor))

@@ -216,6 +216,28 @@ pub(crate) fn get_resident_on_record(
     .map_err(db_error)
 }
 
+pub(crate) fn residents_on_record(
+    c: &Connection,
+    ids: &[Id],
+    scope: Scope,
+) -> StoreResult<Vec<Resident>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // `?1` is the scope; the anonymous placeholders after it number on from `?2`.
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut stmt = c
+        .prepare(&format!("{RESIDENT_ON_RECORD} AND r.id IN ({marks})"))
+        .map_err(db_error)?;
+    let home = scope_param(scope);
+    let values = std::iter::once(&home as &dyn rusqlite::ToSql)
+        .chain(ids.iter().map(|id| id as &dyn rusqlite::ToSql));
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(values), resident_row)
+        .map_err(db_error)?;
+    rows.collect::<Result<_, _>>().map_err(db_error)
+}
+
 pub(crate) fn create_resident(
     c: &mut Connection,
     new: NewResident,
