@@ -1,9 +1,9 @@
 //! UK local time from unix milliseconds, without a time-zone database or dependency.
 //!
-//! The service figures (domain.md §6) count calls per day and hour and the share out of hours,
-//! all in the care homes' local time. Europe/London is GMT, or BST (UTC+1) from 01:00 UTC on the
-//! last Sunday of March to 01:00 UTC on the last Sunday of October (the rule since 1996; earlier
-//! dates use it too, which is fine for a service that started long after).
+//! The service figures (docs/clinical-rules.md §8.2) count calls per day and hour and the share out
+//! of hours, all in the care homes' local time. Europe/London is GMT, or BST (UTC+1) from 01:00 UTC
+//! on the last Sunday of March to 01:00 UTC on the last Sunday of October (the rule since 1996;
+//! earlier dates use it too, which is fine for a service that started long after).
 
 const MS_PER_SECOND: i64 = 1000;
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -50,7 +50,8 @@ pub fn is_british_summer_time(unix_ms: i64) -> bool {
     bst_at(unix_ms.div_euclid(MS_PER_SECOND))
 }
 
-/// Out of hours (domain.md §6): 18:00 to 08:00 local time, and all of Saturday and Sunday.
+/// Out of hours (docs/clinical-rules.md §8.2): 18:00 to 08:00 local time, and all of Saturday and
+/// Sunday.
 ///
 /// 18:00 itself is out of hours and 08:00 itself is in hours.
 pub fn is_out_of_hours(unix_ms: i64) -> bool {

@@ -1,9 +1,9 @@
 //! CareHub's clinical rules as pure code, so they can be read, tested and signed off in one place.
 //!
-//! This crate holds the clinical domain of the domain reference (`domain.md`): NHS number
-//! validation (§7), NEWS2 scoring (§2), soft signs and red flags (§3), urgency levels and their
-//! mapping (§4), queue order and breaches (§4), the call lifecycle, outcomes (§6) and UK local
-//! time for the out-of-hours figure.
+//! This crate holds the rules of `docs/clinical-rules.md`: NEWS2 scoring (§2), soft signs and
+//! red flags (§3), urgency levels and their mapping (§4), queue order and breaches (§5),
+//! outcomes (§8), NHS number validation (§9), the call lifecycle, and UK local time for the
+//! out-of-hours figure (§8.2).
 //!
 //! Invariants, stated as absences:
 //! - no dependencies: no async runtime, web framework, database, JSON or time crate;

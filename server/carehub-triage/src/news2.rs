@@ -1,9 +1,9 @@
 //! NEWS2 (Royal College of Physicians, 2017): the early warning score the whole triage rests on.
 //!
-//! Every threshold is a cascading `<=` exactly as domain.md §2 writes it, never a closed range,
-//! so no value can fall into a gap. A partial set of observations still scores: its total is a
-//! lower bound, it is never given a risk band (a partial set must never read as "Low"), and it
-//! still feeds the urgency rules.
+//! Every threshold is a cascading `<=` exactly as docs/clinical-rules.md §2.1 writes it, never a
+//! closed range, so no value can fall into a gap. A partial set of observations still scores: its
+//! total is a lower bound, it is never given a risk band (a partial set must never read as "Low"),
+//! and it still feeds the urgency rules.
 
 mod observations;
 mod temperature;
@@ -59,7 +59,8 @@ pub enum Item {
     Temperature,
 }
 
-/// SNOMED CT code for the NEWS2 total, for FHIR export (domain.md §2; not LOINC 88330-6).
+/// SNOMED CT code for the NEWS2 total, for FHIR export (docs/clinical-rules.md §2.5; not LOINC
+/// 88330-6).
 pub const TOTAL_SNOMED: &str = "1104051000000101";
 
 impl Item {

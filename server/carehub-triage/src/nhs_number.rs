@@ -1,9 +1,9 @@
 //! NHS numbers, validated once at the edge so a mistyped number never reaches a resident's record.
 //!
-//! Rules from domain.md §7: ten digits once spaces and hyphens are stripped; weights 10 down to 2
-//! on the first nine digits; the check digit is 11 minus the weighted sum mod 11 (11 becomes 0,
-//! 10 is never valid); and a number of one repeated digit is rejected even when its check digit
-//! happens to fit (0000000000 does).
+//! Rules from docs/clinical-rules.md §9: ten digits once spaces and hyphens are stripped; weights
+//! 10 down to 2 on the first nine digits; the check digit is 11 minus the weighted sum mod 11 (11
+//! becomes 0, 10 is never valid); and a number of one repeated digit is rejected even when its
+//! check digit happens to fit (0000000000 does).
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,5 +1,5 @@
-//! Call outcomes (domain.md §6) and the figure commissioners care about most: did the resident
-//! remain at their usual place of residence?
+//! Call outcomes (docs/clinical-rules.md §8) and the figure commissioners care about most: did the
+//! resident remain at their usual place of residence?
 //!
 //! Some outcomes answer that at once; OOH and AMB wait for follow-up flags; deaths and
 //! abandoned calls do not count either way. An admission recorded at follow-up always means
@@ -40,7 +40,7 @@ pub enum Outcome {
     Abn,
 }
 
-/// The "remained at residence" column of domain.md §6, before any follow-up.
+/// The "remained at residence" column of docs/clinical-rules.md §8.1, before any follow-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Remained {
     /// The resident stayed at home.
@@ -67,7 +67,8 @@ pub struct FollowUp {
 }
 
 impl Outcome {
-    /// Every outcome, in the order of domain.md §6 (the order the nurse's picker shows).
+    /// Every outcome, in the order of docs/clinical-rules.md §8.1 (the order the nurse's picker
+    /// shows).
     pub const ALL: [Outcome; 15] = [
         Outcome::Adv,
         Outcome::Tih,

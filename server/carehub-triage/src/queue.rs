@@ -1,10 +1,10 @@
 //! The single hub queue: who is answered next, and which calls have waited past their target.
 //!
-//! domain.md §4: order by level, then arrival, then call id, so two hub nurses always see the
-//! same order. A call still waiting when its target passes is *breached*: it moves up one level
-//! (keeping its arrival time) and the breach clock restarts with the new level's target, again
-//! at each further target. Breaches are computed from `now`, never stored, so the order at any
-//! instant depends only on the entries and that instant.
+//! docs/clinical-rules.md §5: order by level, then arrival, then call id, so two hub nurses always
+//! see the same order. A call still waiting when its target passes is *breached*: it moves up one
+//! level (keeping its arrival time) and the breach clock restarts with the new level's target,
+//! again at each further target. Breaches are computed from `now`, never stored, so the order at
+//! any instant depends only on the entries and that instant.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -1,8 +1,8 @@
 //! Urgency levels P1-P5, their answer targets, and the mapping from what staff report to a level.
 //!
-//! domain.md §4: apply every rule, take the most urgent, and never let a rule lower urgency.
-//! The rules themselves live as one table, [`RULES`], so the clinical safety officer can read
-//! and sign them off in one place; this file holds the vocabulary around them.
+//! docs/clinical-rules.md §4: apply every rule, take the most urgent, and never let a rule lower
+//! urgency. The rules themselves live as one table, [`RULES`], so the clinical safety officer can
+//! read and sign them off in one place; this file holds the vocabulary around them.
 
 mod rules;
 mod signs;
@@ -139,7 +139,7 @@ impl Assessment {
 /// One rule that fired, so the nurse and the audit can see why a call has its level.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reason {
-    /// The mapping rule number in domain.md §4, 1 to 8.
+    /// The mapping rule number in docs/clinical-rules.md §4.2, 1 to 8.
     pub rule: u8,
     /// The level this rule asks for.
     pub level: Level,
@@ -158,7 +158,8 @@ pub struct Triage {
     pub reasons: Vec<Reason>,
 }
 
-/// Answer targets per level in seconds (configurable; domain.md §4 gives the defaults).
+/// Answer targets per level in seconds (configurable; docs/clinical-rules.md §4.1 gives the
+/// defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Targets {
     /// Seconds to answer, indexed by [`Level::index`].

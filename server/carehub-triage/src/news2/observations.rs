@@ -1,8 +1,8 @@
 //! The observations care staff enter, any of which may be missing, and their plausibility limits.
 //!
-//! Staff are often not medically trained and type on a tablet, so every item is optional
-//! (NEWS2 then reports a lower bound) and a value outside the plausible range (domain.md §2)
-//! is rejected with a sentence that names the field, rather than scored.
+//! Staff are often not medically trained and type on a tablet, so every item is optional (NEWS2
+//! then reports a lower bound) and a value outside the plausible range (docs/clinical-rules.md
+//! §2.2) is rejected with a sentence that names the field, rather than scored.
 
 use std::fmt;
 
@@ -12,7 +12,7 @@ use super::temperature;
 /// Level of consciousness on the ACVPU scale; `Confusion` means *new* confusion.
 ///
 /// Staff answer "is this confusion new or worse than usual?"; yes *or unknown* is `Confusion`
-/// (domain.md §2), so a resident with dementia at their usual state is `Alert`.
+/// (docs/clinical-rules.md §2.2), so a resident with dementia at their usual state is `Alert`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Consciousness {
     /// Alert: awake and at their usual state.
@@ -110,7 +110,8 @@ struct Limit {
     message: &'static str,
 }
 
-/// Plausibility limits from domain.md §2, kept as data so they read like the reference.
+/// Plausibility limits from docs/clinical-rules.md §2.2, kept as data so they read like the
+/// reference.
 const RESPIRATION_RATE: Limit = Limit {
     field: "respiration_rate",
     min: 0,

@@ -1,7 +1,8 @@
 //! Temperature as whole tenths of a degree, so NEWS2 thresholds compare integers, never floats.
 //!
-//! domain.md §2 asks for rounding to one decimal place half-up *in decimal*: parsing the text
-//! digit by digit means 35.05 rounds to 35.1 (a float would hold 35.04999… and round down).
+//! docs/clinical-rules.md §2.1 asks for rounding to one decimal place half-up *in decimal*: parsing
+//! the text digit by digit means 35.05 rounds to 35.1 (a float would hold 35.04999… and round
+//! down).
 
 use std::fmt;
 

@@ -1,4 +1,5 @@
-//! The urgency mapping of domain.md §4 as one table, for the clinical safety officer to sign off.
+//! The urgency mapping of docs/clinical-rules.md §4 as one table, for the clinical safety officer
+//! to sign off.
 //!
 //! Each row is a rule number, the level it asks for, the signed-off wording, and a small check
 //! that says whether it fires (and why, in words). [`assess`] runs every row and takes the most
@@ -22,7 +23,7 @@ struct Facts<'a> {
 /// One row of the mapping table.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
-    /// The rule number in domain.md §4 (several rows may share one).
+    /// The rule number in docs/clinical-rules.md §4.2 (several rows may share one).
     pub number: u8,
     /// The level the rule asks for when it fires.
     pub level: Level,
@@ -32,7 +33,7 @@ pub struct Rule {
     check: fn(&Facts<'_>) -> Option<String>,
 }
 
-/// Rules 1-7 of domain.md §4, in order; see [`OTHERWISE`] for rule 8.
+/// Rules 1-7 of docs/clinical-rules.md §4.2, in order; see [`OTHERWISE`] for rule 8.
 #[rustfmt::skip]
 pub const RULES: [Rule; 14] = [
     // row(rule, level asked for, condition as signed off, check that it holds)

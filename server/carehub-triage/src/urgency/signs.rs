@@ -1,8 +1,9 @@
 //! Soft signs and red flags: the coded answers care staff give before, or instead of, observations.
 //!
-//! Codes are ours and stable (API, database, exports); the wording is for the tablet and comes
-//! from domain.md §3. Each enum keeps code and wording side by side in one exhaustive `match`,
-//! so rewording a label can never change a stored code, and a new variant cannot lack either.
+//! Codes are ours and stable (API, database, exports); the wording is for the tablet and comes from
+//! docs/clinical-rules.md §3. Each enum keeps code and wording side by side in one exhaustive
+//! `match`, so rewording a label can never change a stored code, and a new variant cannot lack
+//! either.
 
 /// A soft sign of deterioration that care staff can tick (RESTORE2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,4 +1,5 @@
-//! UK local time: the BST edges, known dates, and the out-of-hours definition of domain.md §6.
+//! UK local time: the BST edges, known dates, and the out-of-hours definition of
+//! docs/clinical-rules.md §8.2.
 
 use carehub_triage::{LocalTime, is_british_summer_time, is_out_of_hours, uk_local};
 use proptest::prelude::*;

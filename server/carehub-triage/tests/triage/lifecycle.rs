@@ -1,4 +1,5 @@
-//! The call lifecycle: every (state, action) pair checked against the table in the brief.
+//! The call lifecycle: every (state, action) pair checked against a table written out here
+//! independently of the crate's.
 
 use carehub_triage::lifecycle::TRANSITIONS;
 use carehub_triage::{CallAction, CallState, InvalidTransition, transition};

@@ -1,4 +1,4 @@
-//! NEWS2 against domain.md §2: every boundary, every worked vector and partial sets.
+//! NEWS2 against docs/clinical-rules.md §2: every boundary, every worked vector and partial sets.
 
 use carehub_triage::news2::TOTAL_SNOMED;
 use carehub_triage::{
@@ -235,9 +235,9 @@ fn air_oxygen_and_consciousness_points() {
     }
 }
 
-/// One worked vector of domain.md §2, column for column: RR, SpO2, scale, on oxygen, SBP,
-/// pulse, ACVPU, temperature, then the expected item scores, total and band.
-type Vector = (
+/// One worked vector of docs/clinical-rules.md §2.4, column for column: RR, SpO2, scale, on
+/// oxygen, SBP, pulse, ACVPU, temperature, then the expected item scores, total and band.
+pub type Vector = (
     u16,
     u16,
     Spo2Scale,
@@ -252,7 +252,7 @@ type Vector = (
 );
 
 #[rustfmt::skip]
-const VECTORS: [Vector; 15] = [
+pub const VECTORS: [Vector; 15] = [
     (12, 96, Scale1, false, 111, 51, Alert, "36.1", [0, 0, 0, 0, 0, 0, 0], 0, Band::Low),
     (20, 100, Scale1, false, 219, 90, Alert, "38.0", [0, 0, 0, 0, 0, 0, 0], 0, Band::Low),
     (21, 95, Scale1, false, 110, 91, Alert, "38.1", [2, 1, 0, 1, 1, 0, 1], 6, Band::Medium),
@@ -270,7 +270,8 @@ const VECTORS: [Vector; 15] = [
     (26, 85, Scale2, true, 125, 88, Voice, "37.9", [3, 2, 2, 0, 0, 3, 0], 10, Band::High),
 ];
 
-/// The observations of worked vector `n` (1-based, as numbered in domain.md), with its scale.
+/// The observations of worked vector `n` (1-based, as numbered in docs/clinical-rules.md §2.4),
+/// with its scale.
 pub fn vector(n: usize) -> (Observations, Spo2Scale) {
     let (rr, spo2, scale, oxygen, sbp, pulse, acvpu, temperature, ..) = VECTORS[n - 1];
     let obs = Observations {

@@ -1,4 +1,4 @@
-//! NHS number validation against every example in domain.md §7.
+//! NHS number validation against every example in docs/clinical-rules.md §9.
 
 use carehub_triage::{NhsNumber, NhsNumberError};
 

@@ -1,5 +1,5 @@
-//! Observations as entered (domain.md §2): plausibility limits, temperature text rounded
-//! half-up in decimal, and merging observations added to a waiting call.
+//! Observations as entered (docs/clinical-rules.md §2.2): plausibility limits, temperature text
+//! rounded half-up in decimal, and merging observations added to a waiting call.
 
 use carehub_triage::{Observations, Spo2Scale, TempTenths, parse_temperature, score};
 use proptest::prelude::*;

@@ -1,4 +1,4 @@
-//! Outcomes and "remained at usual place of residence" against domain.md §6.
+//! Outcomes and "remained at usual place of residence" against docs/clinical-rules.md §8.
 
 use carehub_triage::{FollowUp, Outcome, Remained, remained};
 

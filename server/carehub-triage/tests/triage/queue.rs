@@ -1,6 +1,6 @@
-//! Queue order and breaches (domain.md §4): scenarios in minutes, then properties over any
-//! sequence of operations (no call lost or duplicated, order sorted and deterministic,
-//! breaches only ever raise urgency as time passes).
+//! Queue order and breaches (docs/clinical-rules.md §5): scenarios in minutes, then properties over
+//! any sequence of operations (no call lost or duplicated, order sorted and deterministic, breaches
+//! only ever raise urgency as time passes).
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,5 @@
-//! The urgency mapping against every mapping case in domain.md §4, plus the promise that more
-//! information (a soft sign, a red flag, more concern) never makes a call less urgent.
+//! The urgency mapping against every worked case in docs/clinical-rules.md §4, plus the promise
+//! that more information (a soft sign, a red flag, more concern) never makes a call less urgent.
 
 use carehub_triage::urgency::{OTHERWISE, RULES};
 use carehub_triage::{
@@ -41,8 +41,13 @@ fn level_and_rules(a: &Assessment, scale: Spo2Scale) -> (Level, Vec<u8>) {
     (t.level, t.reasons.iter().map(|r| r.rule).collect())
 }
 
-#[test]
-fn every_mapping_case_of_the_domain_reference() {
+/// One worked case of docs/clinical-rules.md §4.4: name, assessment (SpO2 scale 1), level, and
+/// the rules that fire in reason order.
+pub type MappingCase = (&'static str, Assessment, Level, &'static [u8]);
+
+/// Every worked case of docs/clinical-rules.md §4.4, in the document's order (the document test
+/// checks that its table describes exactly these).
+pub fn mapping_cases() -> [MappingCase; 16] {
     let red_flag = Assessment {
         red_flags: vec![RedFlag::ChestPain],
         ..complete_with_total(0)
@@ -81,9 +86,19 @@ fn every_mapping_case_of_the_domain_reference() {
         baseline_news2: Some(0),
         ..complete_with_total(0)
     };
+    // Completing observations may lower the level (§4.3): the drowsy case one reading short.
+    let mut drowsy_no_temperature = drowsy.clone();
+    drowsy_no_temperature.observations.temperature = None;
+    let unresponsive_only = Assessment {
+        observations: Observations {
+            consciousness: Some(Consciousness::Unresponsive),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     // Every vector used here is on SpO2 scale 1.
     #[rustfmt::skip]
-    let cases: [(&str, Assessment, Level, &[u8]); 14] = [
+    let cases: [MappingCase; 16] = [
         ("red flag",                        red_flag,             Level::P1, &[1]),
         ("vector 4 (NEWS2 7)",              of_vector(4).0,       Level::P1, &[2]),
         ("vector 8 (NEWS2 5)",              of_vector(8).0,       Level::P2, &[3]),
@@ -98,8 +113,15 @@ fn every_mapping_case_of_the_domain_reference() {
         ("partial NEWS2 1 (no SBP) + soft sign", partial,         Level::P3, &[4, 7]),
         ("no observations, two soft signs", soft_signs_only,      Level::P3, &[7]),
         ("medicines question, at baseline", medicines_question,   Level::P5, &[8]),
+        ("NEWS2 0 + drowsy, no temperature", drowsy_no_temperature, Level::P3, &[7, 5]),
+        ("only ACVPU recorded: unresponsive", unresponsive_only,  Level::P1, &[1, 3, 4]),
     ];
-    for (name, assessment, level, rules) in cases {
+    cases
+}
+
+#[test]
+fn every_worked_mapping_case() {
+    for (name, assessment, level, rules) in mapping_cases() {
         let got = level_and_rules(&assessment, Spo2Scale::Scale1);
         assert_eq!(got, (level, rules.to_vec()), "{name}");
     }
