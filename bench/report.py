@@ -4,6 +4,7 @@ pick fixed loads). Kept separate from the shell script so the report's arithmeti
 
   report.py loads CAPACITY.json         calls for 10, 25, 50 and 70% of the server's core
   report.py p2p-pairs LOADS.json        peer-to-peer stream counts matching the 25/70% loads
+  report.py weak OUT_DIR                the weak-network section (netlab-on/off.json) alone
   report.py write OUT_DIR REPORT.md CMD rewrite the report from OUT_DIR's results
 """
 
@@ -15,14 +16,20 @@ import subprocess
 import sys
 
 LOADS = [0.10, 0.25, 0.50, 0.70]
+# The checkout's root: recorded commands name their files relative to it, so the report carries
+# no machine's paths.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def read(path):
     try:
         with open(path) as f:
-            return json.load(f)
+            result = json.load(f)
     except (OSError, ValueError):
         return None
+    if isinstance(result, dict) and isinstance(result.get("command"), str):
+        result["command"] = result["command"].replace(ROOT + os.sep, "")
+    return result
 
 
 def cpu_per_call(capacity):
@@ -214,6 +221,101 @@ def target(ok):
     return "**met**" if ok else "**not met**"
 
 
+WEAK_TARGETS = {
+    "P0": "no worse than before (20 fps, 960x540)",
+    "P1": "median >= 15 fps, < 2 s of freezes a minute, audio concealment < 3%",
+    "P2": "audio concealment < 5%; video >= 5 fps on a lower layer, or paused with the notice",
+    "P3": "audio concealment < 5%; video >= 5 fps on a lower layer, or paused with the notice",
+    "P4": "stays in consultation; media back within 3 s of the link returning",
+    "P5": "connected through TURN within 5 s; media both ways",
+    "P6": "stays in consultation; media back within 3 s of the link returning",
+}
+
+
+def weak_cells(r, direction):
+    d = (r or {}).get("directions", {}).get(direction) or {}
+    size = f"{d['width']}x{d['height']}" if d.get("width") else "–"
+    conceal = d.get("audio_concealment_pct")
+    return [f(d.get("fps_median"), 1), size, f(d.get("freeze_s_per_min"), 1),
+            "–" if conceal is None else f"{conceal:.1f}%"]
+
+
+def weak_extra(r):
+    if not r:
+        return "not measured"
+    notes = []
+    rec = r.get("recovery") or {}
+    if rec.get("media_back_ms") is not None:
+        notes.append(f"media back {rec['media_back_ms'] / 1000:.1f} s")
+    elif rec:
+        notes.append("media not back")
+    turn = r.get("turn") or {}
+    if turn:
+        notes.append(f"TURN {'relayed' if turn.get('relayed') else 'not relayed'}, "
+                     f"connected {f((turn.get('join_to_connected_ms') or 0) / 1000, 1)} s")
+    call = r.get("call") or {}
+    if call.get("left_consultation"):
+        notes.append("call LEFT consultation")
+    if r.get("errors"):
+        notes.append("errors: " + "; ".join(map(str, r["errors"]))[:120])
+    return ", ".join(notes)
+
+
+def weak_section(out):
+    """Markdown for the weak-network matrix: adaptation on beside off, from netlab-on.json and
+    netlab-off.json (tests/network/run.sh) in `out`."""
+    on = read(os.path.join(out, "netlab-on.json"))
+    off = read(os.path.join(out, "netlab-off.json"))
+    if not on and not off:
+        return []
+    meta = (on or off).get("meta", {})
+    lines = ["## 5. Weak networks", ""]
+    w = lines.append
+    w("Real calls between Debian Chromium pages of the web client (tablet = `carer1`, hub = "
+      "`nurse1`) through the relay, the tablet's link shaped by the user-space link emulator of "
+      "`tests/network/` (two network namespaces joined by TUN devices: rate, drop-tail queue of "
+      "150 ms, delay, jitter, loss, outages), each camera fed a moving 720p clip. Figures are read "
+      "from `getStats()` on each receiver over a "
+      f"{meta.get('window_s', '?')} s window after {meta.get('warmup_s', '?')} s of warm-up; "
+      "fps is the median of 1 s samples, freezes are seconds a minute, audio concealment is "
+      "concealed samples over samples received. \"down\" is towards the tablet (nurse->tablet). "
+      "Adaptation on is the default; off is `media.adaptation = false` (every receiver gets the "
+      "top layer whatever its link).")
+    w("")
+    for label, r in (("on", on), ("off", off)):
+        if r:
+            # Where the run wrote its files says nothing about the figures, and names a machine.
+            words = r["meta"].get("command", "?").split()
+            shown = []
+            for word in words:
+                if shown and shown[-1] in ("--json", "--md", "--binary"):
+                    shown.pop()
+                    continue
+                shown.append(word)
+            w(f"- Adaptation {label}: `{' '.join(shown)}` "
+              f"(git {str(r['meta'].get('git_head', '?'))[:10]}, {r['meta'].get('chromium', '?')})")
+    w("")
+    w("| profile | direction | fps on / off | size on / off | freezes s/min on / off | "
+      "audio concealed on / off | on: notes | off: notes |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    profiles = sorted(set((on or {}).get("profiles", {})) | set((off or {}).get("profiles", {})))
+    for p in profiles:
+        r_on = (on or {}).get("profiles", {}).get(p)
+        r_off = (off or {}).get("profiles", {}).get(p)
+        for i, d in enumerate(("nurse->tablet", "tablet->nurse")):
+            a, b = weak_cells(r_on, d), weak_cells(r_off, d)
+            cells = [f"{x} / {y}" for x, y in zip(a, b)]
+            notes = [weak_extra(r_on), weak_extra(r_off)] if i == 0 else ["", ""]
+            w(f"| {p if i == 0 else ''} | {d} | " + " | ".join(cells + notes) + " |")
+    w("")
+    w("Targets per profile (per direction):")
+    w("")
+    for p in profiles:
+        w(f"- {p}: {WEAK_TARGETS.get(p, '')}")
+    w("")
+    return lines
+
+
 def write(out, report, command):
     cap = read(os.path.join(out, "carehub-capacity.json"))
     loads_r = read(os.path.join(out, "carehub-loads.json"))
@@ -341,6 +443,7 @@ def write(out, report, command):
     w("## 4. Signalling at national scale")
     w("")
     w(signalling_section(out))
+    lines.extend(weak_section(out))
     w("## Targets")
     w("")
     w("| target | measured | |")
@@ -364,6 +467,8 @@ def main():
         print(loads(sys.argv[2]))
     elif len(sys.argv) >= 3 and sys.argv[1] == "p2p-pairs":
         print(p2p_pairs(sys.argv[2]))
+    elif len(sys.argv) >= 3 and sys.argv[1] == "weak":
+        print("\n".join(weak_section(sys.argv[2])))
     elif len(sys.argv) >= 5 and sys.argv[1] == "write":
         write(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

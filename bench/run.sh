@@ -7,20 +7,23 @@
 # so traffic never leaves the machine and Janus, which ignores loopback candidates, works),
 # release builds, the same call shape and crypto for CareHub and Janus.
 #
-# Usage: bench/run.sh [--quick] [--no-janus] [--no-report]
+# Usage: bench/run.sh [--quick] [--no-janus] [--no-report] [--network]
 #   --quick      shorter windows and a shorter ramp (a few minutes; for trying the script)
 #   --no-janus   CareHub only
 #   --no-report  keep the results in $OUT but leave docs/benchmarks.md alone
+#   --network    also measure real Chromium calls over emulated weak links (tests/network/run.sh,
+#                profiles P0-P6, its short form with --quick), adaptation on and off, into $OUT/netlab-{on,off}.json
 # Needs root (network namespaces, apt-get). Stops by itself; every scenario has a time limit.
 # Results: $OUT (default target/bench) holds each scenario's JSON and log.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$ROOT/target/bench}
-QUICK=0; JANUS=1; REPORT=1
+QUICK=0; JANUS=1; REPORT=1; NETWORK=0
 for a in "$@"; do
     case $a in
         --quick) QUICK=1 ;;
+        --network) NETWORK=1 ;;
         --no-janus) JANUS=0 ;;
         --no-report) REPORT=0 ;;
         *) echo "unknown option $a" >&2; exit 2 ;;
@@ -205,6 +208,20 @@ if [ "$JANUS" = 1 ]; then
             | tee "$OUT/janus-loads.txt" || echo "Janus fixed-load run failed" >&2
     fi
     stop_server
+fi
+
+# --- Weak networks ------------------------------------------------------------------------------
+# Real calls between Chromium pages of the web client, the tablet's link shaped by a user-space
+# link emulator (tests/network/README.md); its own namespaces, time limits and clean-up.
+if [ "$NETWORK" = 1 ]; then
+    # Adaptation on (the default) and off, so the gain is a measured figure.
+    for adapt in on off; do
+        log "weak networks, adaptation $adapt (tests/network/run.sh)"
+        NET_ARGS=(--binary "$CAREHUB" --adaptation "$adapt" --json "$OUT/netlab-$adapt.json" --md "$OUT/netlab-$adapt.md")
+        [ "$QUICK" = 1 ] && NET_ARGS+=(--short)
+        timeout --kill-after=30 1800 "$ROOT/tests/network/run.sh" "${NET_ARGS[@]}" >&2 \
+            || echo "the weak-network run (adaptation $adapt) failed (see above)" >&2
+    done
 fi
 
 # --- The report ---------------------------------------------------------------------------------

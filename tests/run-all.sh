@@ -20,6 +20,9 @@ fi
 apt_missing=()
 command -v turnserver >/dev/null 2>&1 || apt_missing+=(coturn)
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || apt_missing+=(chromium)
+# The network lab (tests/network) makes namespaces with iproute2 and a TLS certificate for TURN.
+command -v ip >/dev/null 2>&1 || apt_missing+=(iproute2)
+command -v openssl >/dev/null 2>&1 || apt_missing+=(openssl)
 if [ ${#apt_missing[@]} -gt 0 ]; then
     apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi; }
     apt_get update -q
@@ -39,7 +42,15 @@ step "Web client types (tsc --checkJs, strict)"
 (cd tests/browser && npx --no-install tsc -p ../../web-client/jsconfig.json)
 
 step "Browser checks (Debian chromium, fake camera and microphone; screenshots in tests/browser/screenshots)"
-for check in smoke hub review; do
+for check in smoke hub review photos weak; do
     printf -- '--- %s.mjs\n' "$check"
     (cd tests/browser && node "$check.mjs")
 done
+
+step "Weak networks, short form (real Chromium calls over an emulated care-home link: P0, P1, P4, P5)"
+# Network namespaces and TUN devices need root; tests/network/README.md says what it measures.
+if [ "$(id -u)" = 0 ]; then
+    timeout --kill-after=30 900 tests/network/run.sh --short --assert
+else
+    echo "skipped: the network lab needs root (network namespaces and TUN devices)"
+fi

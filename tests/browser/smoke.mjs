@@ -3,10 +3,11 @@
 //   node smoke.mjs               starts its own server (target/debug/carehub) in a temp folder
 //   BASE=http://127.0.0.1:18300 node smoke.mjs   uses a running server instead
 //
-// carer1 signs in, finds Peggy, answers the emergency questions, types domain.md vector 3
-// (NEWS2 6, Medium) and sees the live score, calls the hub, waits (self-view), then a hub nurse
-// (a second page driving js/live.js and js/call.js directly, so this file depends on the tablet
-// screens alone; hub.mjs drives the hub screens) answers, joins the video and records an outcome;
+// carer1 signs in, finds Peggy, answers the emergency questions, types vector 3 of
+// docs/clinical-rules.md §2.4 (NEWS2 6, Medium) and sees the live score, calls the hub, waits
+// (self-view), then a hub nurse (a second page driving js/live.js and js/call.js directly, so
+// this file depends on the tablet screens alone; hub.mjs drives the hub screens) answers, joins
+// the video and records an outcome;
 // the tablet shows the plan. Also: the
 // camera-blocked state, portrait layout, care staff kept out of hub screens, axe-core on each
 // screen. Screenshots go to screenshots/. Exits non-zero on the first failed check.
@@ -14,6 +15,20 @@
 import { startServer, apiClient, launchBrowser, signIn, watch, checkNoConsoleErrors, shot, axe, check, fail, finish, joinVideoFromPage } from './lib.mjs';
 
 const server = await startServer();
+
+/**
+ * Whether the element `main` is free of every element matching `others` (no rectangle overlap).
+ * @param {import('playwright-core').Page} page @param {string} main @param {string[]} others
+ */
+async function overlapFree(page, main, others) {
+  return page.evaluate(([m, list]) => {
+    const a = /** @type {Element} */ (document.querySelector(m)).getBoundingClientRect();
+    return list.flatMap((sel) => [...document.querySelectorAll(sel)]).every((el) => {
+      const b = el.getBoundingClientRect();
+      return b.right <= a.left || b.left >= a.right || b.bottom <= a.top || b.top >= a.bottom;
+    });
+  }, /** @type {[string, string[]]} */ ([main, others]));
+}
 const BASE = server.base;
 const { login, apiAs } = apiClient(BASE);
 const browser = await launchBrowser();
@@ -47,6 +62,34 @@ try {
   await shot(page, '02-residents');
   await axe(page, 'residents');
 
+  // The connection check, against the real relay on loopback: camera, microphone, speaker, path.
+  await page.getByRole('link', { name: 'Check the connection' }).click();
+  await page.getByRole('heading', { name: 'Check the connection', level: 1 }).waitFor();
+  await page.waitForFunction(() => {
+    const v = /** @type {HTMLVideoElement | null} */ (document.querySelector('.check-video'));
+    return v && v.videoWidth > 0 && v.currentTime > 0;
+  });
+  check(await page.getByText('Camera working').isVisible(), 'the check shows the camera preview and says it works');
+  await page.waitForFunction(() => /** @type {HTMLMeterElement} */ (document.querySelector('#mic-level')).value > 0.06, null, { timeout: 10000 });
+  await page.getByText('Microphone working').waitFor();
+  check(true, 'the microphone level meter moves with sound, and the check says the microphone works');
+  await page.locator('.check-verdict[data-verdict="good"]').waitFor({ timeout: 20000 });
+  const verdict = await page.locator('.check-verdict').innerText();
+  check(/Good/.test(verdict) && /Video calls should work well/.test(verdict) && /Reply time \d+ ms/.test(verdict),
+    `the path check reaches a verdict against the relay: "Good" (${verdict.replace(/\s+/g, ' ')})`);
+  await page.getByRole('button', { name: 'Play a test sound' }).click();
+  await page.getByText('Did you hear it?').waitFor();
+  await shot(page, '02a-check');
+  await axe(page, 'connection check');
+  await page.getByRole('button', { name: 'Yes, I heard it' }).click();
+  await page.getByText('Speaker working').waitFor();
+  check(true, 'the speaker test plays a tone and asks "Did you hear it?"');
+  await page.setViewportSize({ width: 800, height: 1280 });
+  await shot(page, '02b-check-portrait');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('link', { name: 'Back to residents' }).first().click();
+  await page.getByRole('heading', { name: 'Who is unwell?' }).waitFor();
+
   // Care staff never see hub or review screens.
   await page.goto(`${BASE}/#/hub`);
   await page.getByRole('heading', { name: 'This screen is not for your role' }).waitFor();
@@ -78,7 +121,8 @@ try {
   await page.waitForFunction(() => !document.querySelector('.dial-999'));
   await page.getByRole('button', { name: 'No to all of these' }).click();
 
-  // The form, with vector 3 of domain.md: 21, 95 s1, air, 110, 91, A, 38.1 -> NEWS2 6 (Medium).
+  // The form, with vector 3 of docs/clinical-rules.md §2.4:
+  // 21, 95 s1, air, 110, 91, A, 38.1 -> NEWS2 6 (Medium).
   await page.getByRole('heading', { name: 'What have you noticed?' }).waitFor();
   await page.getByRole('button', { name: 'Not themselves' }).click();
   await shot(page, '04a-form-top');
@@ -110,6 +154,13 @@ try {
   await page.evaluate(() => window.scrollTo(0, 600));
   await shot(page, '05-form-portrait');
   await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The check is offered before the call, and coming back keeps what was typed.
+  await page.getByRole('link', { name: /Check the connection first/ }).click();
+  await page.getByRole('heading', { name: 'Check the connection', level: 1 }).waitFor();
+  await page.getByRole('link', { name: 'Back to the assessment' }).first().click();
+  await page.getByLabel('Breathing rate').waitFor();
+  check(await page.getByLabel('Breathing rate').inputValue() === '21', 'the assessment offers the connection check, and returning from it keeps what was typed');
 
   await page.getByRole('button', { name: 'Call the hub', exact: true }).click();
   await page.getByRole('heading', { name: 'Waiting for a nurse' }).waitFor();
@@ -159,8 +210,16 @@ try {
   const framesB = await nurseFrames();
   check(framesB > framesA && framesA > 0, `the nurse decodes the tablet’s video (${framesA} → ${framesB} frames)`);
   await page.getByText('Nurse Priya Shah').first().waitFor();
+  await page.locator('.tile-main .tile-conn').filter({ hasText: 'Good connection' }).waitFor({ timeout: 15000 });
+  await page.locator('.stage-my-conn').filter({ hasText: 'Your connection is good' }).waitFor({ timeout: 15000 });
+  check(true, 'the tablet says in words that both connections are good');
+  check(await overlapFree(page, '.tile-main', ['.self-corner', '.stage-side .tile']), 'the nurse is the main tile; the self-view does not cover it');
   await page.waitForTimeout(1200);
   await shot(page, '09-in-call');
+  await page.setViewportSize({ width: 800, height: 1280 });
+  check(await overlapFree(page, '.tile-main', ['.self-corner', '.stage-side .tile']), 'in portrait too, nothing covers the nurse');
+  await shot(page, '09a-in-call-portrait');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('button', { name: 'Mute' }).click();
   await hub.waitForFunction(() => /** @type {any} */ (window).__video.participants.some((p) => p.role === 'care_staff' && p.muted));
   check(true, 'mute reaches the other side (media.participants)');
@@ -172,9 +231,16 @@ try {
     await server.kill();
     await page.getByText('Reconnecting…').first().waitFor();
     check(true, 'a dropped line shows "Reconnecting…" with what to do');
+    await page.locator('.tile-main .tile-conn').filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 5000 });
+    check(true, 'the nurse\'s tile says "Reconnecting…" within seconds of the media stopping (not "Good")');
     await shot(page, '10a-reconnecting');
     await server.start();
-    await page.locator('.stage-overlay').waitFor({ state: 'hidden', timeout: 30000 });
+    // The overlay stays until the nurse's media reaches the tablet again, which needs the nurse's
+    // page to rejoin too (its live channel backs off while the server is down).
+    await page.waitForFunction(() => !/Connecting…|Reconnecting…/.test(document.querySelector('.tile-main .tile-conn')?.textContent ?? 'Connecting…'), null, { timeout: 60000 });
+    await page.locator('.stage-overlay').waitFor({ state: 'hidden', timeout: 5000 });
+    check(true, `when the media is back the tile says so ("${(await page.locator('.tile-main .tile-conn .conn-text').innerText())}")`);
+    await shot(page, '10b-back');
     const playing = () => page.evaluate(() => /** @type {HTMLVideoElement | null} */ (document.querySelector('.remote-video'))?.currentTime ?? 0);
     await page.waitForFunction(() => {
       const v = /** @type {HTMLVideoElement | null} */ (document.querySelector('.remote-video'));

@@ -178,7 +178,7 @@ async fn nhs_numbers_are_checked_with_modulus_11() {
         json!({"nhs_number": nhs, "given_name": "Test", "family_name": "Resident",
                "date_of_birth": "1941-05-06", "room": "99"})
     };
-    // domain.md §7: 943 476 5919 is valid, but fixtures stay in the 999 range, so the
+    // docs/clinical-rules.md §9: 943 476 5919 is valid, but fixtures stay in the 999 range, so the
     // non-999 valid example is only checked as "accepted by the rule" in the triage crate.
     for invalid in [
         "943 476 5918",

@@ -10,8 +10,10 @@ mod live;
 mod loadgen;
 mod media;
 mod openapi;
+mod photos;
 mod process;
 mod review;
+mod service;
 mod triage_api;
 
 use std::path::PathBuf;

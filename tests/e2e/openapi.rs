@@ -13,6 +13,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/readyz"),
     ("get", "/metrics"),
     ("get", "/api/openapi.json"),
+    ("get", "/api/service"),
     ("post", "/api/auth/login"),
     ("get", "/api/auth/me"),
     ("post", "/api/auth/refresh"),
@@ -49,6 +50,11 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/media/ice-servers"),
     ("post", "/api/calls/{id}/invite"),
     ("post", "/api/calls/{id}/decline"),
+    ("get", "/api/calls/{id}/photos"),
+    ("post", "/api/calls/{id}/photos"),
+    ("get", "/api/calls/{id}/photos/{photo_id}"),
+    ("get", "/api/calls/{id}/phone"),
+    ("post", "/api/calls/{id}/phone"),
     ("get", "/api/ws"),
 ];
 
@@ -79,7 +85,10 @@ async fn openapi_describes_exactly_the_routes_served() {
     // And every described route really is served: the router's own fallback (404/405) never
     // answers it.
     for (method, path) in described(&spec) {
-        let concrete = path.replace("{id}", "1").replace("{version}", "1");
+        let concrete = path
+            .replace("{id}", "1")
+            .replace("{version}", "1")
+            .replace("{photo_id}", "1");
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let (status, body) = server
             .send_json(method.clone(), None, &concrete, &json!({}))

@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * @file The HTTP client: JSON in and out, the bearer token, typed errors.
+ * @file The HTTP client: JSON in and out (and a photo's raw bytes, `postBlob` / `getBlob`), the
+ * bearer token, typed errors.
  *
- * Every request goes through `request()`. Errors are always an `ApiError`:
+ * Every request goes through `send()`. Errors are always an `ApiError`:
  * - the server's JSON envelope `{"error": {code, message, field}}` keeps its code and field;
  * - no answer at all (Wi-Fi down, server stopped, 20 s timeout) is `status 0, code "network"`;
  * - a 401 on a request that carried a token also calls the unauthorized handler (session.js
@@ -109,29 +110,70 @@ export async function request(method, path, body, options = {}) {
   /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
+  const sent = await send(method, path, headers, body === undefined ? undefined : JSON.stringify(body), TIMEOUT_MS, options);
+  return readResponse(sent.response, sent.token);
+}
+
+/**
+ * Sends one request and returns its raw response, once the server has answered at all.
+ * @param {string} method
+ * @param {string} path
+ * @param {Record<string, string>} headers
+ * @param {BodyInit | undefined} body
+ * @param {number} timeoutMs
+ * @param {RequestOptions} options
+ * @returns {Promise<{response: Response, token: string | null}>}
+ */
+async function send(method, path, headers, body, timeoutMs, options) {
   const sentToken = options.anonymous ? null : token;
   if (sentToken) headers.authorization = `Bearer ${sentToken}`;
 
-  const timeout = AbortSignal.timeout(TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
 
   /** @type {Response} */
   let response;
   try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      cache: 'no-store',
-    });
+    response = await fetch(path, { method, headers, body, signal, cache: 'no-store' });
   } catch (cause) {
     if (options.signal?.aborted) throw new ApiError(0, 'aborted', 'Request cancelled');
     reportReachable(false);
     throw new ApiError(0, 'network', UNREACHABLE_MESSAGE);
   }
   reportReachable(true);
-  return readResponse(response, sentToken);
+  return { response, token: sentToken };
+}
+
+/**
+ * How long a photo upload may take: a few MiB over a weak care-home line can take far longer
+ * than a JSON request.
+ */
+const UPLOAD_TIMEOUT_MS = 120_000;
+
+/**
+ * Sends a binary body (a photo) with its own content type; returns the parsed JSON answer.
+ * @param {string} path
+ * @param {Blob} blob Sent as is, with `blob.type` as its Content-Type.
+ * @param {RequestOptions} [options]
+ * @returns {Promise<any>}
+ */
+export async function postBlob(path, blob, options = {}) {
+  const headers = { accept: 'application/json', 'content-type': blob.type || 'application/octet-stream' };
+  const sent = await send('POST', path, headers, blob, UPLOAD_TIMEOUT_MS, options);
+  return readResponse(sent.response, sent.token);
+}
+
+/**
+ * Fetches a binary resource (a photo's image) with the bearer token, which an `<img src>`
+ * cannot send. Errors are the server's JSON envelope, as for every other request.
+ * @param {string} path
+ * @param {RequestOptions} [options]
+ * @returns {Promise<Blob>}
+ */
+export async function getBlob(path, options = {}) {
+  const sent = await send('GET', path, {}, undefined, UPLOAD_TIMEOUT_MS, options);
+  if (sent.response.ok) return sent.response.blob();
+  return readResponse(sent.response, sent.token);
 }
 
 /**

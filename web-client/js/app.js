@@ -45,6 +45,8 @@ const ROUTES = {
     { pattern: '/residents', title: 'Find a resident', load: () => import('./tablet/residents.js') },
     { pattern: '/assess/:residentId', title: 'Check the resident', load: () => import('./tablet/assess.js') },
     { pattern: '/call/:callId', title: 'Your call to the hub', load: () => import('./tablet/call-screen.js') },
+    { pattern: '/check', title: 'Check the connection', load: () => import('./tablet/connection-check.js') },
+    { pattern: '/check/:residentId', title: 'Check the connection', load: () => import('./tablet/connection-check.js') },
   ],
   hub_nurse: [
     { pattern: '/hub', title: 'Hub queue', nav: 'Queue', load: () => import('./hub/hub.js') },

@@ -9,6 +9,7 @@
  * video.on('state', () => video.state);             // joining, connected, reconnecting, ended
  * video.on('streams', () => …video.remoteStreams);   // Map stream_id → MediaStream
  * video.on('participants', () => …video.participants);
+ * video.on('quality', () => …video.quality, video.isVideoPaused(receiver, sender));
  * await video.join();
  * video.setMuted(true); video.setCameraOff(true);
  * video.leave();
@@ -34,9 +35,16 @@
  * receive side for our own sending transceivers, which never brings media.
  *
  * Recovery, in order: ICE restart when the connection fails (or stays disconnected for 4 s);
- * a fresh `media.join` (which replaces our leg) if that has not connected within 10 s, or when
- * the live channel itself reconnected (the server drops a leg whose channel closed). Fresh
- * joins back off from 1 s to 15 s and continue until the call ends.
+ * a fresh `media.join` (which replaces our leg) if that has not connected within 10 s. When the
+ * live channel reconnects while our media is still up, we only reattach (any media message
+ * does; we send our state): the server keeps a connected leg for 30 s after its channel closes,
+ * so a WebSocket that drops with the link does not tear down a healthy call. Fresh joins back
+ * off from 1 s to 15 s and continue until the call ends.
+ *
+ * Sending: our camera goes out as three simulcast layers (quarter, half and full resolution,
+ * each with a bitrate cap); the relay forwards to each receiver the layer its downlink can take,
+ * and pauses video to a receiver whose link cannot carry even the lowest (`media.video_paused`),
+ * while sound carries on. `media.quality` reports each participant's link both ways.
  */
 
 import * as api from './api.js';
@@ -45,7 +53,8 @@ import * as api from './api.js';
 /** @typedef {import('./types.js').MediaParticipant} MediaParticipant */
 /** @typedef {import('./types.js').IceServers} IceServers */
 /** @typedef {'idle' | 'joining' | 'connected' | 'reconnecting' | 'ended'} VideoState */
-/** @typedef {'state' | 'streams' | 'participants' | 'error'} VideoEvent */
+/** @typedef {import('./types.js').MediaQuality} MediaQuality */
+/** @typedef {'state' | 'streams' | 'participants' | 'error' | 'quality'} VideoEvent */
 
 const DISCONNECTED_GRACE_MS = 4_000;
 const ICE_RESTART_TIMEOUT_MS = 10_000;
@@ -53,6 +62,18 @@ const ANSWER_TIMEOUT_MS = 10_000;
 const MAX_REJOIN_DELAY_MS = 15_000;
 const MISSING_CHECK_MS = 1_500;
 const MISSING_GRACE_MS = 3_000;
+/**
+ * Our camera's simulcast layers, lowest first: the relay picks one per receiver. The caps keep
+ * the lowest layer within a poor care-home link's reach (120 kbit/s, with room for sound), the
+ * middle one within a 1 Mbit/s link's, and the top one a clear picture of a resident's face and
+ * skin on a good link.
+ * @type {RTCRtpEncodingParameters[]}
+ */
+export const SIMULCAST_LAYERS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 120_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 350_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_000_000 },
+];
 /** Relay errors after which a fresh join is worth trying. */
 const REJOINABLE = new Set(['media_not_joined', 'media_bad_sdp', 'media_no_pending_offer', 'media_closed']);
 
@@ -139,6 +160,10 @@ export class VideoCall {
     this.remoteStreams = new Map();
     /** @type {MediaParticipant[]} */
     this.participants = [];
+    /** The latest connection sample of each participant, by user id. @type {Map<number, MediaQuality>} */
+    this.quality = new Map();
+    /** Videos the relay has paused, as `receiver:sender` user ids. @type {Set<string>} */
+    this.pausedVideo = new Set();
     this.muted = false;
     this.cameraOff = false;
     /** @type {Map<VideoEvent, Set<() => void>>} */
@@ -165,6 +190,21 @@ export class VideoCall {
         this.step(() => this.onOffer(m.sdp, seq));
       }),
       live.on('media.participants', (m) => m.call_id === callId && this.onParticipants(m.participants)),
+      live.on('media.quality', (m) => {
+        if (m.call_id !== callId) return;
+        this.quality.set(m.user_id, m);
+        this.emit('quality');
+      }),
+      live.on('media.video_paused', (m) => {
+        if (m.call_id !== callId) return;
+        this.pausedVideo.add(`${m.receiver}:${m.sender}`);
+        this.emit('quality');
+      }),
+      live.on('media.video_resumed', (m) => {
+        if (m.call_id !== callId) return;
+        this.pausedVideo.delete(`${m.receiver}:${m.sender}`);
+        this.emit('quality');
+      }),
       live.on('media.ended', (m) => m.call_id === callId && this.finish('ended')),
       live.on('error', (m) => m.call_id === callId && m.in_reply_to?.startsWith('media.') && this.onError(m.code, m.message)),
       live.on('status', (m) => this.onLiveStatus(m.status)),
@@ -206,6 +246,15 @@ export class VideoCall {
     this.sendState();
   }
 
+  /**
+   * Whether the relay has paused `sender`'s video to `receiver` for a weak downlink.
+   * @param {number} receiver
+   * @param {number} sender
+   */
+  isVideoPaused(receiver, sender) {
+    return this.pausedVideo.has(`${receiver}:${sender}`);
+  }
+
   /** Leaves the video. Does not stop the local camera: whoever opened it stops it. */
   leave() {
     if (this.state !== 'ended') this.live.send({ type: 'media.leave', call_id: this.callId });
@@ -224,6 +273,32 @@ export class VideoCall {
       if (entry.type === 'inbound-rtp' && entry.kind === 'video') frames += entry.framesDecoded ?? 0;
     });
     return frames;
+  }
+
+  /**
+   * What has arrived so far from each participant, audio and video together, by stream id:
+   * a count that stops growing means nothing is reaching us from them, whatever the relay's
+   * last sample said (a screen shows "Reconnecting…" then).
+   * @returns {Promise<Map<string, {bytes: number, packets: number}>>}
+   */
+  async inboundByStream() {
+    /** @type {Map<string, {bytes: number, packets: number}>} */
+    const out = new Map();
+    const pc = this.pc;
+    if (!pc) return out;
+    await Promise.all([...this.remoteStreams].map(async ([id, stream]) => {
+      const total = { bytes: 0, packets: 0 };
+      for (const receiver of pc.getReceivers()) {
+        if (!stream.getTracks().includes(receiver.track)) continue;
+        (await receiver.getStats()).forEach((entry) => {
+          if (entry.type !== 'inbound-rtp') return;
+          total.bytes += entry.bytesReceived ?? 0;
+          total.packets += entry.packetsReceived ?? 0;
+        });
+      }
+      out.set(id, total);
+    }));
+    return out;
   }
 
   // ---- signalling ----
@@ -288,8 +363,11 @@ export class VideoCall {
     const video = stream?.getVideoTracks()[0];
     if (stream && audio) pc.addTrack(audio, stream);
     else pc.addTransceiver('audio', { direction: 'recvonly' });
-    if (stream && video) pc.addTrack(video, stream);
-    else pc.addTransceiver('video', { direction: 'recvonly' });
+    if (stream && video) {
+      pc.addTransceiver(video, { direction: 'sendrecv', streams: [stream], sendEncodings: SIMULCAST_LAYERS });
+    } else {
+      pc.addTransceiver('video', { direction: 'recvonly' });
+    }
   }
 
   /**
@@ -350,6 +428,13 @@ export class VideoCall {
    */
   onParticipants(participants) {
     this.participants = participants;
+    // Pauses involving someone who left end with them (the relay also says so, but a notice
+    // sent while our live channel was down is lost).
+    const people = new Set(participants.map((p) => p.user_id));
+    for (const key of [...this.pausedVideo]) {
+      const [receiver, sender] = key.split(':').map(Number);
+      if (!people.has(receiver) || !people.has(sender)) this.pausedVideo.delete(key);
+    }
     // Forget the streams of people who left, so their tile goes.
     const present = new Set(participants.map((p) => p.stream_id));
     for (const id of [...this.remoteStreams.keys()]) {
@@ -394,6 +479,9 @@ export class VideoCall {
       this.setState('connected');
     } else if (state === 'disconnected') {
       this.setState('reconnecting');
+      // The link that dropped media may have taken the live channel with it, and an ICE restart
+      // needs that channel: find out now rather than at the next 20 s ping.
+      this.live.checkNow();
       window.clearTimeout(this.recoveryTimer);
       this.recoveryTimer = window.setTimeout(() => this.step(() => this.iceRestart()), DISCONNECTED_GRACE_MS);
     } else if (state === 'failed') {
@@ -463,13 +551,21 @@ export class VideoCall {
    */
   onLiveStatus(status) {
     if (!this.joined || this.state === 'ended') return;
+    const mediaUp = this.pc?.connectionState === 'connected';
     if (status === 'reconnecting') {
-      // The server forgets a leg whose live channel closed; we must join again once back.
-      window.clearTimeout(this.recoveryTimer);
-      this.setState('reconnecting');
+      // Media that is up carries on without the live channel; only signalling waits.
+      if (!mediaUp) {
+        window.clearTimeout(this.recoveryTimer);
+        this.setState('reconnecting');
+      }
     } else if (status === 'open') {
       this.rejoins = 0;
-      this.step(() => this.freshJoin());
+      if (mediaUp) {
+        // Reattach our leg to the new channel (any media message does).
+        this.sendState();
+      } else {
+        this.step(() => this.freshJoin());
+      }
     }
   }
 

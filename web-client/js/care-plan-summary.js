@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * @file Renders a resident's care plan summary (domain.md section 5) the same way on every
+ * @file Renders a resident's care plan summary (docs/clinical-rules.md §7) the same way on every
  * screen that shows one: the hub call, the clinician's consultation and the call review.
  *
  * The emergency-plan banner always comes first, because its decisions (CPR, clinical focus,

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * @file The words for the codes the API uses (domain.md sections 3, 4 and 6).
+ * @file The words for the codes the API uses (docs/clinical-rules.md §3, §4 and §8).
  *
  * The codes and the wording come from the triage crate (`carehub-triage/src/urgency/signs.rs`);
  * the API sends codes only, so the client keeps this one copy of the wording. Keep it in step
@@ -90,12 +90,12 @@ export const CALL_STATES = Object.freeze({
   abandoned: 'Closed without an answer',
 });
 
-// ---- outcomes (domain.md section 6); matches carehub-triage/src/outcome.rs, keep in step ----
+// ---- outcomes (docs/clinical-rules.md §8); matches carehub-triage/src/outcome.rs; keep in step
 
 /** @typedef {'yes' | 'no' | 'pending' | 'per_follow_up' | 'not_applicable'} Remained */
 /** @typedef {{code: string, label: string, remained: Remained}} OutcomeInfo */
 
-/** Every outcome code, in the order of domain.md section 6. @type {readonly OutcomeInfo[]} */
+/** Every outcome code, in the order of docs/clinical-rules.md §8. @type {readonly OutcomeInfo[]} */
 export const OUTCOMES = Object.freeze([
   { code: 'ADV', label: 'Advice or reassurance only', remained: 'yes' },
   { code: 'TIH', label: 'Treatment plan delivered in the home by staff', remained: 'yes' },

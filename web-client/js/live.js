@@ -25,6 +25,8 @@ import { reportReachable } from './api.js';
 /** @typedef {import('./types.js').Level} Level */
 /** @typedef {import('./types.js').Role} Role */
 /** @typedef {import('./types.js').MediaParticipant} MediaParticipant */
+/** @typedef {import('./types.js').CallPhoto} CallPhoto */
+/** @typedef {import('./types.js').MediaQuality} MediaQuality */
 /** @typedef {'connecting' | 'open' | 'reconnecting' | 'closed'} LiveStatus */
 
 /**
@@ -38,13 +40,17 @@ import { reportReachable } from './api.js';
  *   'call.ended': {type: 'call.ended', kind: string, call: CallView, order?: number[]},
  *   'call.breached': {type: 'call.breached', call: CallView, from: Level, to: Level, order?: number[]},
  *   'call.position': {type: 'call.position', call_id: number, position: number, level: Level},
+ *   'call.photo': {type: 'call.photo', call_id: number, photo: CallPhoto},
  *   'pong': {type: 'pong', id: number},
  *   'error': {type: 'error', code: string, message: string, in_reply_to?: string, call_id?: number},
  *   'media.answer': {type: 'media.answer', call_id: number, sdp: string},
  *   'media.offer': {type: 'media.offer', call_id: number, sdp: string},
  *   'media.participants': {type: 'media.participants', call_id: number, participants: MediaParticipant[]},
- *   'media.quality': {type: 'media.quality', call_id: number, user_id: number, rtt_ms: number, loss: number, rx_kbps: number, tx_kbps: number},
+ *   'media.quality': MediaQuality,
+ *   'media.video_paused': {type: 'media.video_paused', call_id: number, receiver: number, sender: number, reason: string},
+ *   'media.video_resumed': {type: 'media.video_resumed', call_id: number, receiver: number, sender: number},
  *   'media.ended': {type: 'media.ended', call_id: number},
+ *   'media.check_answer': {type: 'media.check_answer', sdp: string},
  * }} LiveEvents
  */
 
@@ -219,24 +225,31 @@ export class LiveChannel {
     }, delay);
   }
 
+  /**
+   * Pings at once and treats the line as dead if no answer comes within `timeoutMs`: a caller
+   * that has reason to doubt the line (its media just dropped) need not wait for the next ping.
+   * @param {number} [timeoutMs]
+   */
+  checkNow(timeoutMs = 2_000) {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    this.pingId += 1;
+    socket.send(JSON.stringify({ type: 'ping', id: this.pingId }));
+    window.clearTimeout(this.pongTimer);
+    this.pongTimer = window.setTimeout(() => {
+      // No answer: treat the line as dead. close() on a dead TCP line can take a long time
+      // to fire 'close', so forget the socket now and reconnect.
+      if (this.socket === socket) {
+        socket.close();
+        this.dropped(socket);
+      }
+    }, timeoutMs);
+  }
+
   /** @private */
   startPings() {
     this.stopPings();
-    this.pingTimer = window.setInterval(() => {
-      const socket = this.socket;
-      if (!socket || socket.readyState !== WebSocket.OPEN) return;
-      this.pingId += 1;
-      socket.send(JSON.stringify({ type: 'ping', id: this.pingId }));
-      window.clearTimeout(this.pongTimer);
-      this.pongTimer = window.setTimeout(() => {
-        // No answer: treat the line as dead. close() on a dead TCP line can take a long time
-        // to fire 'close', so forget the socket now and reconnect.
-        if (this.socket === socket) {
-          socket.close();
-          this.dropped(socket);
-        }
-      }, PONG_TIMEOUT_MS);
-    }, PING_EVERY_MS);
+    this.pingTimer = window.setInterval(() => this.checkNow(PONG_TIMEOUT_MS), PING_EVERY_MS);
   }
 
   /** @private */

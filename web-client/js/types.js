@@ -219,7 +219,7 @@
  */
 
 /**
- * The care plan summary (domain.md section 5); only the blocks the screens read are typed.
+ * The care plan summary (docs/clinical-rules.md §7); only the blocks the screens read are typed.
  * @typedef {object} CarePlanSummary
  * @property {EmergencyPlan} emergency_plan
  * @property {Baseline} baseline
@@ -243,6 +243,8 @@
  * @property {string | null} [saved_at]
  */
 
+/** GET /api/service: the hub's own details. @typedef {{hub_phone: string}} ServiceInfo */
+
 /** @typedef {{urls: string[], username: string, credential: string}} IceServer */
 /** @typedef {{ice_servers: IceServer[], ttl_seconds: number}} IceServers */
 
@@ -257,6 +259,51 @@
  * @property {boolean} muted
  * @property {boolean} camera_off
  * @property {string} joined_at
+ */
+
+/**
+ * One participant's connection over the last few seconds, both ways (`media.quality`).
+ * `loss` and `rx_kbps` are what reaches the relay from them (their upload); `down_*` and
+ * `tx_kbps` what the relay sends them (their download). `level` is the plain verdict every
+ * screen shows: good; weak (video reduced or paused, sound carries on); bad (sound breaks up).
+ * @typedef {object} MediaQuality
+ * @property {'media.quality'} type
+ * @property {number} call_id
+ * @property {number} user_id
+ * @property {number | null} rtt_ms
+ * @property {number | null} loss
+ * @property {number} rx_kbps
+ * @property {number} tx_kbps
+ * @property {number | null} down_estimate_kbps
+ * @property {number | null} down_loss
+ * @property {number} videos_paused
+ * @property {number} videos_forwarded
+ * @property {'good' | 'weak' | 'bad'} level
+ */
+
+/**
+ * A still photo of a call, without its image (`GET /api/calls/{id}/photos`, `call.photo`).
+ * The image itself is `GET /api/calls/{id}/photos/{photo_id}`, an audited read.
+ * @typedef {object} CallPhoto
+ * @property {number} id
+ * @property {PersonRef} taken_by
+ * @property {string} taken_at
+ * @property {'image/jpeg' | 'image/png'} content_type
+ * @property {number} bytes
+ * @property {number | null} [width]
+ * @property {number | null} [height]
+ */
+
+/** @typedef {{photos: CallPhoto[], max_bytes: number}} PhotoList */
+
+/**
+ * "Phone the home" for a call (`GET`/`POST /api/calls/{id}/phone`).
+ * @typedef {object} PhoneView
+ * @property {number} call_id
+ * @property {HomeRef} care_home
+ * @property {string} phone
+ * @property {number} offer_after_seconds Seconds of lost video before the phone is offered.
+ * @property {{at: string, by: PersonRef, phone?: string | null} | null} [continued_by_phone]
  */
 
 export {};

@@ -79,7 +79,7 @@ export function replace(parent, ...children) {
 
 // ---- levels ----
 
-/** Names of the levels (domain.md section 4); the server sends the same in `level_name`. */
+/** Names of the levels (docs/clinical-rules.md §4); the server sends the same in `level_name`. */
 export const LEVEL_NAMES = Object.freeze({
   P1: 'Emergency',
   P2: 'Very urgent',

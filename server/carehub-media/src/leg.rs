@@ -10,24 +10,157 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use str0m::bwe::{Bitrate, BweKind};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
-use str0m::media::{Direction, KeyframeRequestKind, MediaData, MediaKind, Mid};
+use str0m::media::{Direction, KeyframeRequestKind, MediaData, MediaKind, MediaTime, Mid, Rid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc};
 use tokio::net::UdpSocket;
 
+use crate::adapt;
 use crate::metrics::MediaMetrics;
 use crate::{MediaError, ParticipantId};
 
-/// Keyframe requests to one sender's track are sent at most this often.
+/// Keyframe requests to one layer of a sender's track are sent at most this often.
 const KEYFRAME_THROTTLE: Duration = Duration::from_millis(500);
+/// A layer with no frame for this long is taken as stopped by its sender.
+const LAYER_IDLE: Duration = Duration::from_millis(1000);
+/// The downlink estimate a new leg starts from: enough for the lowest layers of two videos and
+/// the audio, not so much that a weak link is flooded before the first feedback.
+pub(crate) const INITIAL_ESTIMATE_KBPS: u64 = 600;
+/// Rate assumed for a layer not yet measured, by its place (lowest first), kbit/s.
+const UNMEASURED_KBPS: [u32; 3] = [120, 350, 1000];
+
+/// Bytes over a short window, smoothed: the rate a sender's layer actually runs at.
+#[derive(Debug, Default)]
+struct RateMeter {
+    window_start: Option<Instant>,
+    bytes: u64,
+    kbps: Option<f64>,
+}
+
+impl RateMeter {
+    const WINDOW: Duration = Duration::from_millis(500);
+
+    fn add(&mut self, now: Instant, bytes: usize) {
+        let start = *self.window_start.get_or_insert(now);
+        self.bytes += bytes as u64;
+        let elapsed = now.saturating_duration_since(start);
+        if elapsed >= Self::WINDOW {
+            let kbps = self.bytes as f64 * 8.0 / elapsed.as_secs_f64() / 1000.0;
+            self.kbps = Some(self.kbps.map_or(kbps, |k| 0.6 * k + 0.4 * kbps));
+            self.window_start = Some(now);
+            self.bytes = 0;
+        }
+    }
+}
+
+/// One encoding of an incoming video: a simulcast layer (`rid`), or the only one.
+#[derive(Debug)]
+pub(crate) struct LayerIn {
+    pub rid: Option<Rid>,
+    meter: RateMeter,
+    last_frame: Option<Instant>,
+    last_keyframe_request: Option<Instant>,
+}
 
 /// A track the participant sends us.
 #[derive(Debug)]
 pub(crate) struct TrackIn {
     pub mid: Mid,
     pub kind: MediaKind,
-    last_keyframe_request: Option<Instant>,
+    /// Encodings seen so far (video: simulcast layers in order of arrival).
+    layers: Vec<LayerIn>,
+}
+
+impl TrackIn {
+    fn layer_mut(&mut self, rid: Option<Rid>) -> &mut LayerIn {
+        let i = match self.layers.iter().position(|l| l.rid == rid) {
+            Some(i) => i,
+            None => {
+                self.layers.push(LayerIn {
+                    rid,
+                    meter: RateMeter::default(),
+                    last_frame: None,
+                    last_keyframe_request: None,
+                });
+                self.layers.len() - 1
+            }
+        };
+        &mut self.layers[i]
+    }
+
+    /// The layers still arriving, lowest rate first, with the rate each needs.
+    pub fn active_layers(&self, now: Instant) -> Vec<(Option<Rid>, u32)> {
+        let mut layers: Vec<(Option<Rid>, Option<f64>)> = self
+            .layers
+            .iter()
+            .filter(|l| {
+                l.last_frame
+                    .is_some_and(|t| now.saturating_duration_since(t) < LAYER_IDLE)
+            })
+            .map(|l| (l.rid, l.meter.kbps))
+            .collect();
+        // Unmeasured layers sort by the conventional names (quarter, half, full), then rate.
+        let rank = |rid: &Option<Rid>| match rid.as_deref() {
+            Some("q") => 0,
+            Some("h") => 1,
+            Some("f") => 2,
+            _ => 1,
+        };
+        layers.sort_by(|a, b| match (a.1, b.1) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            _ => rank(&a.0).cmp(&rank(&b.0)),
+        });
+        layers
+            .iter()
+            .enumerate()
+            .map(|(i, (rid, kbps))| {
+                let assumed = UNMEASURED_KBPS[i.min(UNMEASURED_KBPS.len() - 1)];
+                let rate = kbps.map_or(assumed, |k| (k.round() as u32).max(30));
+                (*rid, rate)
+            })
+            .collect()
+    }
+}
+
+/// What a receiver is sent of one forwarded video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layer {
+    /// Nothing (paused for a weak downlink, or not started).
+    Off,
+    /// This encoding.
+    On(Option<Rid>),
+}
+
+/// Keeps a forwarded video's RTP clock continuous when its source layer changes: each layer
+/// has its own timestamp base, and a jump would stall the receiver's jitter buffer.
+#[derive(Debug, Default, Clone, Copy)]
+struct Timeline {
+    offset: i64,
+    last: Option<(Instant, u64)>,
+}
+
+impl Timeline {
+    /// Re-anchors at a switch: the new layer's frame lands where wall-clock time says it should.
+    fn rebase(&mut self, at: Instant, time: MediaTime) {
+        let source = time.numer() as i64;
+        self.offset = match self.last {
+            Some((then, out)) => {
+                let hz = u64::from(time.frequency().get());
+                let elapsed = at.saturating_duration_since(then);
+                let ticks = (elapsed.as_micros() as u64 * hz / 1_000_000).max(1);
+                (out + ticks) as i64 - source
+            }
+            None => 0,
+        };
+    }
+
+    fn map(&mut self, at: Instant, time: MediaTime) -> MediaTime {
+        let out = (time.numer() as i64 + self.offset).max(0) as u64;
+        self.last = Some((at, out));
+        MediaTime::new(out, time.frequency())
+    }
 }
 
 /// Where a forwarded track is in its negotiation.
@@ -47,6 +180,13 @@ pub(crate) struct TrackOut {
     pub source_mid: Mid,
     pub kind: MediaKind,
     pub state: OutState,
+    /// The layer forwarded now (video only).
+    pub layer: Layer,
+    /// The layer we want; a switch happens on that layer's next keyframe.
+    pub target: Layer,
+    /// Whether the others were told this video is paused for this receiver.
+    pub paused_notice: bool,
+    timeline: Timeline,
 }
 
 /// What draining a leg produced that concerns the rest of the room.
@@ -67,12 +207,9 @@ pub(crate) enum Produced {
     /// ICE lost the peer.
     Disconnected,
     /// A quality sample.
-    Quality {
-        rtt_ms: Option<u32>,
-        loss: Option<f32>,
-        rx_kbps: u32,
-        tx_kbps: u32,
-    },
+    Quality(Box<crate::Quality>),
+    /// The downlink estimate changed: the room re-allocates layers.
+    Estimate,
 }
 
 /// One participant's peer connection.
@@ -85,6 +222,13 @@ pub(crate) struct Leg {
     pending: Option<SdpPendingOffer>,
     pub connected: bool,
     last_peer: Option<(Instant, u64, u64)>,
+    /// Downlink estimate from transport-wide feedback, once the receiver gives any.
+    pub estimate_kbps: Option<u32>,
+    /// Whether what is forwarded here is fitted to `estimate_kbps` (off: everything, top layer).
+    pub adaptive: bool,
+    pub hysteresis: adapt::Hysteresis,
+    /// Worst loss the participant reported on what we send it, since the last sample.
+    egress_loss: Option<f32>,
 }
 
 /// The parser's complaint, minus lines that carry internal pointers (never sent to clients).
@@ -109,17 +253,29 @@ impl Leg {
         offer: &str,
         advertised: SocketAddr,
         stats_interval: Duration,
+        adaptive: bool,
         now: Instant,
     ) -> Result<(Leg, String), MediaError> {
+        // Adaptation needs a receiver whose transport-wide feedback the estimator can trust and
+        // a sender with layers to choose from; a client that publishes simulcast (every browser
+        // running our web client) is taken as both. Others (the Rust test peers, the load
+        // generator) are forwarded everything, as before: webrtc-rs 0.21's feedback timing makes
+        // the estimator see congestion on an idle loopback link.
+        let adaptive = adaptive && offer.contains("a=simulcast:");
         let offer = SdpOffer::from_sdp_string(offer).map_err(bad_sdp)?;
-        let mut rtc = Rtc::builder()
+        // RED carries each Opus frame twice, so a lost packet's sound arrives in the next one:
+        // on a lossy care-home link that is what keeps speech whole.
+        let mut builder = Rtc::builder()
             .set_ice_lite(true)
             .clear_codecs()
-            .enable_opus(true, false)
+            .enable_opus(true, adaptive)
             .enable_vp8(true)
             .enable_h264(true)
-            .set_stats_interval(Some(stats_interval))
-            .build(now);
+            .set_stats_interval(Some(stats_interval));
+        if adaptive {
+            builder = builder.enable_bwe(Some(Bitrate::kbps(INITIAL_ESTIMATE_KBPS)));
+        }
+        let mut rtc = builder.build(now);
         let candidate = Candidate::host(advertised, "udp")
             .map_err(|e| MediaError::BadCandidate(e.to_string()))?;
         rtc.add_local_candidate(candidate);
@@ -134,6 +290,10 @@ impl Leg {
             pending: None,
             connected: false,
             last_peer: None,
+            estimate_kbps: None,
+            adaptive,
+            hysteresis: adapt::Hysteresis::default(),
+            egress_loss: None,
         };
         Ok((leg, answer.to_sdp_string()))
     }
@@ -155,27 +315,23 @@ impl Leg {
         Ok(answer.to_sdp_string())
     }
 
-    /// The client's answer to our offer; returns the forwarded video tracks that just opened
-    /// (they need a keyframe from their sender so the picture starts at once).
-    pub fn accept_answer(&mut self, answer: &str) -> Result<Vec<(ParticipantId, Mid)>, MediaError> {
+    /// The client's answer to our offer. Forwarded videos that just opened start at the next
+    /// allocation, which asks their senders for a keyframe.
+    pub fn accept_answer(&mut self, answer: &str) -> Result<(), MediaError> {
         let answer = SdpAnswer::from_sdp_string(answer).map_err(bad_sdp)?;
         let pending = self.pending.take().ok_or(MediaError::NoPendingOffer)?;
         self.rtc
             .sdp_api()
             .accept_answer(pending, answer)
             .map_err(bad_sdp)?;
-        let mut opened = Vec::new();
         for t in &mut self.tracks_out {
             if let OutState::Negotiating(m) = t.state {
                 t.state = OutState::Open(m);
-                if t.kind == MediaKind::Video {
-                    opened.push((t.source, t.source_mid));
-                }
             }
         }
         self.tracks_out
             .retain(|t| !matches!(t.state, OutState::NegotiatingStop(_)));
-        Ok(opened)
+        Ok(())
     }
 
     /// A trickled remote candidate.
@@ -195,11 +351,20 @@ impl Leg {
             .iter()
             .any(|t| t.source == source && t.source_mid == source_mid);
         if !exists {
+            let layer = if kind == MediaKind::Audio {
+                Layer::On(None)
+            } else {
+                Layer::Off
+            };
             self.tracks_out.push(TrackOut {
                 source,
                 source_mid,
                 kind,
                 state: OutState::ToOpen,
+                layer,
+                target: layer,
+                paused_notice: false,
+                timeline: Timeline::default(),
             });
         }
     }
@@ -359,13 +524,19 @@ impl Leg {
                 self.tracks_in.push(TrackIn {
                     mid: m.mid,
                     kind: m.kind,
-                    last_keyframe_request: None,
+                    layers: Vec::new(),
                 });
                 out.push(Produced::TrackIn(m.mid, m.kind));
             }
             Event::MediaData(data) => {
-                if !data.contiguous && self.is_video(data.mid) {
-                    self.request_keyframe(data.mid, KeyframeRequestKind::Pli, metrics);
+                let video = self.is_video(data.mid);
+                if let Some(track) = self.tracks_in.iter_mut().find(|t| t.mid == data.mid) {
+                    let layer = track.layer_mut(data.rid);
+                    layer.meter.add(data.network_time, data.data.len());
+                    layer.last_frame = Some(data.network_time);
+                }
+                if !data.contiguous && video {
+                    self.request_keyframe(data.mid, data.rid, KeyframeRequestKind::Pli, metrics);
                 }
                 out.push(Produced::Media(Box::new(data)));
             }
@@ -382,8 +553,19 @@ impl Leg {
                     });
                 }
             }
+            Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
+                let kbps = u32::try_from(estimate.as_u64() / 1000).unwrap_or(u32::MAX);
+                tracing::trace!(participant = self.participant.0, kbps, "downlink estimate");
+                if self.estimate_kbps != Some(kbps) {
+                    self.estimate_kbps = Some(kbps);
+                    out.push(Produced::Estimate);
+                }
+            }
             Event::MediaEgressStats(s) => {
                 MediaMetrics::add(&metrics.nacks, s.nacks);
+                if let Some(loss) = s.loss {
+                    self.egress_loss = Some(self.egress_loss.map_or(loss, |l| l.max(loss)));
+                }
             }
             Event::PeerStats(s) => out.push(self.quality(&s, metrics)),
             _ => {}
@@ -415,14 +597,29 @@ impl Leg {
             // Rough packets lost in the interval: loss fraction of ~100 packets/s of media.
             MediaMetrics::add(&metrics.packets_lost, (f64::from(l) * 100.0) as u64);
         }
-        Produced::Quality {
+        let videos = self
+            .tracks_out
+            .iter()
+            .filter(|t| t.kind == MediaKind::Video && matches!(t.state, OutState::Open(_)));
+        let (mut paused, mut total) = (0, 0);
+        for t in videos {
+            total += 1;
+            if t.target == Layer::Off {
+                paused += 1;
+            }
+        }
+        Produced::Quality(Box::new(crate::Quality {
             rtt_ms: s
                 .rtt
                 .map(|r| u32::try_from(r.as_millis()).unwrap_or(u32::MAX)),
             loss,
             rx_kbps,
             tx_kbps,
-        }
+            down_estimate_kbps: self.estimate_kbps.filter(|_| self.adaptive),
+            down_loss: self.egress_loss.take(),
+            videos_paused: paused,
+            videos_forwarded: total,
+        }))
     }
 
     fn is_video(&self, mid: Mid) -> bool {
@@ -431,10 +628,13 @@ impl Leg {
             .any(|t| t.mid == mid && t.kind == MediaKind::Video)
     }
 
-    /// Asks this participant's sender for a keyframe of `mid`, at most every 500 ms.
+    /// Asks this participant's sender for a keyframe of one layer of `mid`, at most every
+    /// 500 ms per layer: every keyframe is large, and on a weak link a pile of them is what
+    /// keeps the picture from ever completing.
     pub fn request_keyframe(
         &mut self,
         mid: Mid,
+        rid: Option<Rid>,
         kind: KeyframeRequestKind,
         metrics: &MediaMetrics,
     ) -> bool {
@@ -442,7 +642,8 @@ impl Leg {
         let Some(track) = self.tracks_in.iter_mut().find(|t| t.mid == mid) else {
             return false;
         };
-        if track
+        let layer = track.layer_mut(rid);
+        if layer
             .last_keyframe_request
             .is_some_and(|t| now.saturating_duration_since(t) < KEYFRAME_THROTTLE)
         {
@@ -454,21 +655,50 @@ impl Leg {
         if !writer.is_request_keyframe_possible(kind) {
             return false;
         }
-        if writer.request_keyframe(None, kind).is_ok() {
-            track.last_keyframe_request = Some(now);
+        if writer.request_keyframe(rid, kind).is_ok() {
+            layer.last_keyframe_request = Some(now);
             MediaMetrics::add(&metrics.keyframe_requests, 1);
             return true;
         }
         false
     }
 
-    /// Writes a frame from `source` to this participant, if we forward that track here.
-    pub fn write(&mut self, source: ParticipantId, data: &MediaData, metrics: &MediaMetrics) {
-        let Some(mid) = self.tracks_out.iter().find_map(|t| match t.state {
-            OutState::Open(m) if t.source == source && t.source_mid == data.mid => Some(m),
+    /// Layer changes decided for forwarded videos that now need their sender's keyframe.
+    pub fn pending_switches(&self) -> impl Iterator<Item = (ParticipantId, Mid, Option<Rid>)> {
+        self.tracks_out.iter().filter_map(|t| match t.target {
+            Layer::On(rid) if t.kind == MediaKind::Video && t.layer != t.target => {
+                matches!(t.state, OutState::Open(_)).then_some((t.source, t.source_mid, rid))
+            }
             _ => None,
+        })
+    }
+
+    /// Writes a frame from `source` to this participant, if we forward that track (and that
+    /// layer of it) here.
+    pub fn write(&mut self, source: ParticipantId, data: &MediaData, metrics: &MediaMetrics) {
+        let Some(track) = self.tracks_out.iter_mut().find(|t| {
+            matches!(t.state, OutState::Open(_)) && t.source == source && t.source_mid == data.mid
         }) else {
             return;
+        };
+        let OutState::Open(mid) = track.state else {
+            return;
+        };
+        let time = if track.kind == MediaKind::Video {
+            let this = Layer::On(data.rid);
+            if track.target != track.layer && track.target == this && data.is_keyframe() {
+                // The layer we want has a keyframe: switch here, without a gap in the clock.
+                track.layer = this;
+                track.timeline.rebase(data.network_time, data.time);
+            } else if track.target == Layer::Off {
+                track.layer = Layer::Off;
+            }
+            if track.layer != this {
+                return;
+            }
+            track.timeline.map(data.network_time, data.time)
+        } else {
+            data.time
         };
         let Some(writer) = self.rtc.writer(mid) else {
             return;
@@ -485,11 +715,23 @@ impl Leg {
         }
         let bytes = data.data.len() as u64;
         if writer
-            .write(pt, data.network_time, data.time, Arc::clone(&data.data))
+            .write(pt, data.network_time, time, Arc::clone(&data.data))
             .is_ok()
         {
             MediaMetrics::add(&metrics.frames_forwarded, 1);
             MediaMetrics::add(&metrics.bytes_forwarded, bytes);
+        }
+    }
+
+    /// Tells the estimator what this receiver could use (it probes for that much) and what
+    /// the next layer up needs (it pads towards that, within the estimate, so the estimate can
+    /// grow while video runs below it).
+    pub fn set_bitrate(&mut self, next_kbps: u32, desired_kbps: u32) {
+        if self.adaptive {
+            self.rtc.bwe().set_bitrate(
+                Bitrate::kbps(u64::from(next_kbps.min(desired_kbps))),
+                Bitrate::kbps(u64::from(desired_kbps)),
+            );
         }
     }
 }

@@ -10,6 +10,7 @@
 //! This crate knows rooms, participants and tracks by opaque ids only. Who may join which room
 //! is decided by the server; nothing here knows residents, urgency, users, HTTP or JSON.
 
+mod adapt;
 mod leg;
 mod metrics;
 mod room;
@@ -47,6 +48,9 @@ pub struct MediaConfig {
     pub max_participants: usize,
     /// How often connection quality is sampled per leg.
     pub stats_interval: Duration,
+    /// Fit what each receiver is sent to its estimated downlink (simulcast layer choice, video
+    /// paused when even the lowest layer does not fit). Off: every receiver gets the top layer.
+    pub adaptation: bool,
 }
 
 /// Why the relay refused a request.
@@ -105,20 +109,54 @@ pub enum MediaEvent {
         room: RoomId,
         /// Whose leg.
         participant: ParticipantId,
-        /// Round-trip time between relay and participant.
-        rtt_ms: Option<u32>,
-        /// Fraction of the participant's packets lost on the way to the relay (0-1).
-        loss: Option<f32>,
-        /// Bitrate received from the participant, kbit/s.
-        rx_kbps: u32,
-        /// Bitrate sent to the participant, kbit/s.
-        tx_kbps: u32,
+        /// The sample.
+        quality: Quality,
+    },
+    /// The relay stopped sending `sender`'s video to `receiver`: even its lowest layer does not
+    /// fit the receiver's downlink. Sound carries on.
+    VideoPaused {
+        /// Room.
+        room: RoomId,
+        /// Whose downlink is too weak.
+        receiver: ParticipantId,
+        /// Whose video is paused.
+        sender: ParticipantId,
+    },
+    /// The relay sends `sender`'s video to `receiver` again.
+    VideoResumed {
+        /// Room.
+        room: RoomId,
+        /// Whose downlink recovered.
+        receiver: ParticipantId,
+        /// Whose video is back.
+        sender: ParticipantId,
     },
     /// The room ended (closed by the server, or its task failed).
     RoomClosed {
         /// Room.
         room: RoomId,
     },
+}
+
+/// One leg's connection quality over the last sampling interval, both ways.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quality {
+    /// Round-trip time between relay and participant.
+    pub rtt_ms: Option<u32>,
+    /// Fraction of the participant's packets lost on the way to the relay (0-1): their uplink.
+    pub loss: Option<f32>,
+    /// Bitrate received from the participant, kbit/s.
+    pub rx_kbps: u32,
+    /// Bitrate sent to the participant, kbit/s.
+    pub tx_kbps: u32,
+    /// The relay's estimate of the participant's downlink, kbit/s (adaptation on, once known).
+    pub down_estimate_kbps: Option<u32>,
+    /// Worst fraction of the relay's packets the participant reported lost: their downlink.
+    pub down_loss: Option<f32>,
+    /// Others' videos paused to this participant for a weak downlink.
+    pub videos_paused: u32,
+    /// Others' videos forwarded (or paused) to this participant.
+    pub videos_forwarded: u32,
 }
 
 /// The server's answer to a join or a client offer.
@@ -259,6 +297,7 @@ impl MediaServer {
             metrics: Arc::clone(&self.inner.metrics),
             max_participants: self.inner.config.max_participants,
             stats_interval: self.inner.config.stats_interval,
+            adaptation: self.inner.config.adaptation,
             commands: tx.clone(),
         };
         room::spawn(ctx, rx);

@@ -14,13 +14,16 @@ use str0m::Input;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use crate::leg::{Leg, Produced};
+use crate::adapt;
+use crate::leg::{Layer, Leg, Produced};
 use crate::metrics::MediaMetrics;
 use crate::router::{Control, Datagram};
 use crate::{Answer, MediaError, MediaEvent, ParticipantId, RoomCommand, RoomId};
 
 /// How long an empty room waits for someone to (re)join before its task ends.
 const EMPTY_ROOM_GRACE: Duration = Duration::from_secs(120);
+/// How often layers are re-chosen without a new estimate (sources' rates drift, layers stop).
+const ALLOCATE_EVERY: Duration = Duration::from_millis(500);
 
 /// What a room task needs from the server.
 pub(crate) struct RoomContext {
@@ -32,6 +35,7 @@ pub(crate) struct RoomContext {
     pub metrics: Arc<MediaMetrics>,
     pub max_participants: usize,
     pub stats_interval: Duration,
+    pub adaptation: bool,
     pub commands: mpsc::Sender<RoomCommand>,
 }
 
@@ -49,6 +53,7 @@ pub(crate) fn spawn(ctx: RoomContext, commands: mpsc::Receiver<RoomCommand>) {
         legs: Vec::new(),
         leg_gauge: Arc::clone(&legs),
         empty_since: Some(Instant::now()),
+        next_allocation: Instant::now(),
     };
     let task = tokio::spawn(room.run(commands));
     tokio::spawn(async move {
@@ -74,6 +79,8 @@ struct Room {
     /// This room's share of the global leg gauge, so the supervisor can subtract it.
     leg_gauge: Arc<AtomicI64>,
     empty_since: Option<Instant>,
+    /// When layers are next re-chosen (sooner when an estimate changes or a track opens).
+    next_allocation: Instant,
 }
 
 impl Room {
@@ -187,6 +194,7 @@ impl Room {
             offer,
             self.ctx.advertised,
             self.ctx.stats_interval,
+            self.ctx.adaptation,
             Instant::now(),
         )?;
         if let Some(i) = rejoining {
@@ -245,11 +253,9 @@ impl Room {
 
     fn answer(&mut self, participant: ParticipantId, answer: &str) -> Result<(), MediaError> {
         let i = self.index(participant).ok_or(MediaError::NotJoined)?;
-        let opened = self.legs[i].accept_answer(answer)?;
-        // Video starts at once for the newcomer: ask each sender for a keyframe now.
-        for (source, mid) in opened {
-            self.keyframe_from(source, mid, str0m::media::KeyframeRequestKind::Pli);
-        }
+        self.legs[i].accept_answer(answer)?;
+        // Video starts at once for the newcomer: choose its layers (asking for keyframes) now.
+        self.next_allocation = Instant::now();
         Ok(())
     }
 
@@ -257,21 +263,155 @@ impl Room {
         &mut self,
         source: ParticipantId,
         mid: str0m::media::Mid,
+        rid: Option<str0m::media::Rid>,
         kind: str0m::media::KeyframeRequestKind,
     ) {
         let metrics = Arc::clone(&self.ctx.metrics);
         if let Some(leg) = self.leg_mut(source) {
-            leg.request_keyframe(mid, kind, &metrics);
+            leg.request_keyframe(mid, rid, kind, &metrics);
+        }
+    }
+
+    /// Chooses, for every receiver, which layer of each forwarded video it gets (or a pause),
+    /// then asks senders for the keyframes the changes need and tells the server of pauses.
+    async fn allocate(&mut self, now: Instant) {
+        self.next_allocation = now + ALLOCATE_EVERY;
+        // What each sender's videos offer now, lowest layer first.
+        let mut offered = std::collections::HashMap::new();
+        for leg in &self.legs {
+            for t in &leg.tracks_in {
+                if t.kind == str0m::media::MediaKind::Video {
+                    offered.insert((leg.participant, t.mid), t.active_layers(now));
+                }
+            }
+        }
+        let mut notices = Vec::new();
+        let mut keyframes = Vec::new();
+        for leg in &mut self.legs {
+            let open =
+                |t: &&mut crate::leg::TrackOut| matches!(t.state, crate::leg::OutState::Open(_));
+            let audio = leg
+                .tracks_out
+                .iter_mut()
+                .filter(open)
+                .filter(|t| t.kind == str0m::media::MediaKind::Audio)
+                .count();
+            let estimate = leg
+                .estimate_kbps
+                .unwrap_or(crate::leg::INITIAL_ESTIMATE_KBPS as u32);
+            let mut videos: Vec<&mut crate::leg::TrackOut> = leg
+                .tracks_out
+                .iter_mut()
+                .filter(open)
+                .filter(|t| t.kind == str0m::media::MediaKind::Video)
+                .collect();
+            let layers: Vec<Vec<(Option<str0m::media::Rid>, u32)>> = videos
+                .iter()
+                .map(|t| {
+                    offered
+                        .get(&(t.source, t.source_mid))
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect();
+            let desired: u32 = layers
+                .iter()
+                .filter_map(|l| l.last().map(|(_, r)| *r))
+                .sum::<u32>()
+                + adapt::AUDIO_KBPS * audio as u32;
+            // Videos whose sender sends nothing now (an uplink outage, a camera off) stay as
+            // they are and out of the choice: counted in, they would look like a downgrade
+            // every time and hold every other video down.
+            let live: Vec<usize> = (0..videos.len())
+                .filter(|&i| !layers[i].is_empty())
+                .collect();
+            let input: Vec<adapt::Video> = live
+                .iter()
+                .map(|&i| (&videos[i], &layers[i]))
+                .map(|(t, l)| adapt::Video {
+                    rates: l.iter().map(|(_, r)| *r).collect(),
+                    current: match t.target {
+                        Layer::Off => None,
+                        Layer::On(rid) => l.iter().position(|(r, _)| *r == rid),
+                    }
+                    // A layer no longer offered: the allocator replaces it at once.
+                    .or_else(|| (t.target != Layer::Off).then_some(usize::MAX)),
+                })
+                .collect();
+            let choice: Vec<Option<usize>> = if leg.adaptive {
+                adapt::allocate(estimate, audio, &input, &mut leg.hysteresis, now)
+            } else {
+                input.iter().map(|v| v.rates.len().checked_sub(1)).collect()
+            };
+            let next = adapt::next_step_kbps(audio, &input, &choice).unwrap_or(0);
+            for (&i, c) in live.iter().zip(choice) {
+                let (t, l) = (&mut videos[i], &layers[i]);
+                t.target = match c {
+                    Some(i) => Layer::On(l[i].0),
+                    None => Layer::Off,
+                };
+                let paused = t.target == Layer::Off;
+                if paused != t.paused_notice {
+                    t.paused_notice = paused;
+                    notices.push((leg.participant, t.source, paused));
+                }
+            }
+            keyframes.extend(leg.pending_switches());
+            leg.set_bitrate(next, desired);
+        }
+        for (source, mid, rid) in keyframes {
+            self.keyframe_from(source, mid, rid, str0m::media::KeyframeRequestKind::Pli);
+        }
+        for (receiver, sender, paused) in notices {
+            let room = self.ctx.id;
+            self.emit(if paused {
+                MediaEvent::VideoPaused {
+                    room,
+                    receiver,
+                    sender,
+                }
+            } else {
+                MediaEvent::VideoResumed {
+                    room,
+                    receiver,
+                    sender,
+                }
+            })
+            .await;
         }
     }
 
     async fn remove(&mut self, i: usize) {
         let mut leg = self.legs.remove(i);
         leg.rtc.disconnect();
+        // Pauses end with the leg: a "video paused" left standing would cover a live picture
+        // when the participant rejoins.
+        let gone = leg.participant;
+        let mut ended: Vec<(ParticipantId, ParticipantId)> = leg
+            .tracks_out
+            .iter()
+            .filter(|t| t.paused_notice)
+            .map(|t| (gone, t.source))
+            .collect();
         for other in &mut self.legs {
-            other.unforward(leg.participant);
+            ended.extend(
+                other
+                    .tracks_out
+                    .iter()
+                    .filter(|t| t.source == gone && t.paused_notice)
+                    .map(|_| (other.participant, gone)),
+            );
+            other.unforward(gone);
         }
         self.forget(&leg).await;
+        for (receiver, sender) in ended {
+            self.emit(MediaEvent::VideoResumed {
+                room: self.ctx.id,
+                receiver,
+                sender,
+            })
+            .await;
+        }
         if self.legs.is_empty() {
             self.empty_since = Some(Instant::now());
         }
@@ -299,9 +439,19 @@ impl Room {
     /// Returns the earliest timeout of any leg.
     async fn settle(&mut self) -> Option<Instant> {
         loop {
+            let now = Instant::now();
+            if now >= self.next_allocation {
+                // Before draining, so the keyframe requests it makes go out in this pass.
+                self.allocate(now).await;
+            }
             let mut produced: Vec<(ParticipantId, Produced)> = Vec::new();
             let mut next: Option<Instant> = None;
             for leg in &mut self.legs {
+                // str0m stamps what it sends (and paces) with the time it was last given: bring
+                // it to now, or a room task that was kept waiting by a busy machine makes its
+                // packets look delayed on the wire and the estimator sees congestion that is
+                // not there.
+                leg.handle_input(Input::Timeout(Instant::now()));
                 let mut out = Vec::new();
                 if let Some(t) = leg.drain(&self.ctx.socket, &self.ctx.metrics, &mut out) {
                     next = Some(next.map_or(t, |n| n.min(t)));
@@ -320,7 +470,8 @@ impl Room {
                 .map(|l| l.participant)
                 .collect();
             if produced.is_empty() && offers.is_empty() && dead.is_empty() {
-                return next;
+                return Some(next.map_or(self.next_allocation, |n| n.min(self.next_allocation)))
+                    .filter(|_| !self.legs.is_empty());
             }
             for (from, p) in produced {
                 self.apply(from, p).await;
@@ -364,7 +515,29 @@ impl Room {
                 source,
                 source_mid,
                 kind,
-            } => self.keyframe_from(source, source_mid, kind),
+            } => {
+                // The receiver wants a keyframe of the layer it is being sent.
+                let rid = self
+                    .legs
+                    .iter()
+                    .find(|l| l.participant == from)
+                    .and_then(|l| {
+                        l.tracks_out
+                            .iter()
+                            .find(|t| t.source == source && t.source_mid == source_mid)
+                    })
+                    .and_then(|t| match t.layer {
+                        Layer::On(rid) => Some(rid),
+                        Layer::Off => None,
+                    });
+                if let Some(rid) = rid {
+                    self.keyframe_from(source, source_mid, rid, kind);
+                }
+            }
+            Produced::Estimate => {
+                // A falling estimate must take effect at once, not at the next tick.
+                self.next_allocation = Instant::now();
+            }
             Produced::Connected => {
                 self.emit(MediaEvent::Connected {
                     room,
@@ -379,19 +552,11 @@ impl Room {
                 })
                 .await
             }
-            Produced::Quality {
-                rtt_ms,
-                loss,
-                rx_kbps,
-                tx_kbps,
-            } => {
+            Produced::Quality(quality) => {
                 let sample = MediaEvent::Quality {
                     room,
                     participant: from,
-                    rtt_ms,
-                    loss,
-                    rx_kbps,
-                    tx_kbps,
+                    quality: *quality,
                 };
                 // Samples are advisory: drop one rather than wait when the server is busy.
                 let _ = self.ctx.events.try_send(sample);

@@ -3,7 +3,7 @@
 
 The server deserialises each care plan with serde `deny_unknown_fields` (src/care_plan.rs), so key
 sets here must match the Rust structs exactly. The other rules describe the variety the demo and
-the tests rely on (see domain.md sections 2, 3, 5 and 7).
+the tests rely on (see docs/clinical-rules.md §2, §3, §7 and §9).
 """
 import json
 import re
@@ -46,7 +46,7 @@ HOME_KEYS = ["oakfield", "riverside", "heather_view"]
 
 
 def valid_nhs(s):
-    """domain.md section 7: modulus 11 with weights 10..2, and not one repeated digit."""
+    """docs/clinical-rules.md §9: modulus 11 with weights 10..2, and not one repeated digit."""
     d = s.replace(" ", "")
     if not re.fullmatch(r"\d{10}", d) or len(set(d)) == 1:
         return False
@@ -55,7 +55,7 @@ def valid_nhs(s):
 
 
 def news2_on_air(v, scale):
-    """NEWS2 when alert and on air (domain.md section 2)."""
+    """NEWS2 when alert and on air (docs/clinical-rules.md §2)."""
     def band(x, limits):  # limits: [(upper bound, points)...], last is the fallback
         return next((p for bound, p in limits if bound is None or x <= bound), None)
     rr = band(v["respiration_rate"], [(8, 3), (11, 1), (20, 0), (24, 2), (None, 3)])

@@ -107,7 +107,7 @@ pub struct AssessmentInput {
     /// Observations taken, if any.
     #[serde(default)]
     pub observations: ObservationsInput,
-    /// Soft sign codes (domain.md §3).
+    /// Soft sign codes (docs/clinical-rules.md §3).
     #[serde(default)]
     pub soft_signs: Vec<String>,
     /// Red flag codes answered yes.
@@ -253,7 +253,7 @@ pub struct News2View {
 /// One reason the level was reached.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ReasonView {
-    /// The mapping rule (domain.md §4) that fired.
+    /// The mapping rule (docs/clinical-rules.md §4) that fired.
     pub rule: u8,
     /// The level it calls for.
     pub level: String,

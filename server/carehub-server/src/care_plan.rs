@@ -1,4 +1,5 @@
-//! The care plan summary: the Background the hub nurse sees at a glance (domain.md §5).
+//! The care plan summary: the Background the hub nurse sees at a glance (docs/clinical-rules.md
+//! §7).
 //!
 //! The summary is stored as one JSON document per version; the store treats it as opaque text
 //! and only this module knows its shape. Identity lives on the resident record, and "recent
@@ -342,7 +343,8 @@ impl CarePlanSummary {
         ]
     }
 
-    /// Stale blocks as of `today` (domain.md §5: review date passed, or older than six months).
+    /// Stale blocks as of `today` (docs/clinical-rules.md §7: review date passed, or older than six
+    /// months).
     pub fn staleness(&self, today: Date) -> Staleness {
         Staleness {
             emergency_plan: is_stale(&self.emergency_plan.reviewed, today),

@@ -102,12 +102,18 @@ pub struct MediaSection {
     pub max_participants: usize,
     /// Quality sampling interval.
     pub quality_interval_seconds: u32,
+    /// Fit each receiver's video to its downlink.
+    pub adaptation: bool,
     /// TURN shared secret ("" for none).
     pub turn_secret: Secret,
     /// TURN URLs.
     pub turn_urls: Vec<String>,
     /// TURN credential lifetime.
     pub turn_ttl_seconds: u32,
+    /// Largest still photo accepted from a tablet, bytes.
+    pub photo_max_bytes: usize,
+    /// Seconds of lost video after which the nurse is offered "Phone the home".
+    pub phone_offer_after_seconds: u32,
 }
 
 impl MediaSection {
@@ -168,6 +174,8 @@ pub struct ServerConfig {
     pub demo_history_days: u32,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// The hub's telephone number, shown to care staff when video cannot work.
+    pub hub_phone: String,
 }
 
 /// SQLite durability level.
@@ -338,6 +346,20 @@ impl Config {
                 "must be from 1024 to 16777216",
             ));
         }
+        if !valid_phone(&self.server.hub_phone) {
+            return Err(ConfigError::key(
+                "server.hub_phone",
+                "must be a telephone number as people dial it: 6 to 20 digits, with spaces, \
+                 brackets, dashes or a leading + allowed",
+            ));
+        }
+        if !self.server.demo && is_drama_number(&self.server.hub_phone) {
+            return Err(ConfigError::key(
+                "server.hub_phone",
+                "the default number is fictional and only allowed in demo mode; \
+                 set CAREHUB__SERVER__HUB_PHONE to the hub's real number",
+            ));
+        }
         if self.server.demo_history_days > 366 {
             return Err(ConfigError::key(
                 "server.demo_history_days",
@@ -419,6 +441,18 @@ impl Config {
                 "must be from 60 to 86400",
             ));
         }
+        if !(64 * 1024..=32 * 1024 * 1024).contains(&m.photo_max_bytes) {
+            return Err(ConfigError::key(
+                "media.photo_max_bytes",
+                "must be from 65536 (64 KiB) to 33554432 (32 MiB)",
+            ));
+        }
+        if !(1..=600).contains(&m.phone_offer_after_seconds) {
+            return Err(ConfigError::key(
+                "media.phone_offer_after_seconds",
+                "must be from 1 to 600",
+            ));
+        }
         let url = self.database.url.expose();
         if !url.starts_with("sqlite://") {
             return Err(ConfigError::key(
@@ -434,6 +468,25 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A number a care worker can read out and a `tel:` link can dial: digits with the usual
+/// separators, so a typo such as a letter O for a zero is caught at start-up, not in a crisis.
+fn valid_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let plus_first = phone.trim_start().strip_prefix('+').unwrap_or(phone);
+    (6..=20).contains(&digits)
+        && phone.len() <= 32
+        && plus_first
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-'))
+}
+
+/// Ofcom's range for drama (01632 960000-960999), where the demo number lives: a care home
+/// shown it in production would phone no one.
+fn is_drama_number(phone: &str) -> bool {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    digits.starts_with("01632960") || digits.starts_with("441632960")
 }
 
 fn parse_toml(text: &str, origin: &str) -> Result<toml::Table, ConfigError> {
@@ -548,9 +601,10 @@ mod tests {
                     "CAREHUB__AUTH__JWT_SECRET",
                     "0123456789abcdef0123456789abcdef",
                 ),
+                ("CAREHUB__SERVER__HUB_PHONE", "01234 567890"),
             ]),
         );
-        assert!(ok.is_ok());
+        assert!(ok.is_ok(), "{:?}", ok.err());
     }
 
     #[test]
@@ -568,6 +622,38 @@ mod tests {
         let url = DatabaseUrl("postgres://carehub:hunter2@db/carehub".into());
         assert!(!format!("{url:?}").contains("hunter2"));
         assert_eq!(url.redacted(), "postgres://carehub:***@db/carehub");
+    }
+
+    #[test]
+    fn hub_phone_must_be_a_dialable_number() {
+        assert_eq!(Config::embedded_default().server.hub_phone, "01632 960 000");
+        for good in ["+44 1632 960000", "(01632) 960-001", "999999"] {
+            let config = Config::load(None, env(&[("CAREHUB__SERVER__HUB_PHONE", good)]));
+            assert!(config.is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "01632 96O 000",
+            "call the hub",
+            "12345",
+            "01632 960 000 ext 4",
+        ] {
+            let err =
+                Config::load(None, env(&[("CAREHUB__SERVER__HUB_PHONE", bad)])).expect_err(bad);
+            assert!(err.to_string().contains("server.hub_phone"), "{err}");
+        }
+        let err = Config::load(
+            None,
+            env(&[
+                ("CAREHUB__SERVER__DEMO", "false"),
+                (
+                    "CAREHUB__AUTH__JWT_SECRET",
+                    "0123456789abcdef0123456789abcdef",
+                ),
+            ]),
+        )
+        .expect_err("the drama number outside demo mode");
+        assert!(err.to_string().contains("server.hub_phone"), "{err}");
     }
 
     #[test]

@@ -44,9 +44,10 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// 415: the body is not JSON.
-    #[error("expected a JSON body with Content-Type: application/json")]
-    UnsupportedMediaType,
+    /// 415: the body is not of a type the route takes (JSON, or a photo's image types); the
+    /// message says which.
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
     /// 422: well-formed, but a value is not acceptable; names the field.
     #[error("{message}")]
     Invalid {
@@ -116,7 +117,7 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -133,7 +134,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::Invalid { .. } => "invalid_field",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Internal(_) => "internal",

@@ -18,6 +18,7 @@ pub mod hub;
 pub mod live;
 pub mod metrics;
 pub mod millis;
+pub mod photo;
 pub mod telemetry;
 pub mod web;
 pub mod ws;
@@ -105,6 +106,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         max_rooms: m.max_calls,
         max_participants: m.max_participants,
         stats_interval: Duration::from_secs(m.quality_interval_seconds.into()),
+        adaptation: m.adaptation,
     })
     .await
     .with_context(|| format!("binding the media relay to UDP {}", m.udp_bind))?;

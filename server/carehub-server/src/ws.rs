@@ -103,6 +103,11 @@ enum ServerMessage<'a> {
         to: &'a str,
         order: &'a [Id],
     },
+    #[serde(rename = "call.photo")]
+    CallPhoto {
+        call_id: Id,
+        photo: &'a crate::photo::PhotoView,
+    },
     #[serde(rename = "call.position")]
     CallPosition {
         call_id: Id,
@@ -196,10 +201,11 @@ async fn connection(socket: WebSocket, state: AppState, header: Option<(Caller, 
             conn,
         };
         session.run(&mut stream, exp).await;
-        // A closed connection leaves the videos it was in (the browser may rejoin).
+        // A closed live channel does not end media that is still flowing: the browser
+        // reconnects and reattaches. Media that is down leaves at once (the browser rejoins).
         let media = state.media_context();
         for (call, user) in state.live.disconnect(conn) {
-            media.leave(call, user, Some(&caller)).await;
+            media.detached(call, user, conn, &caller).await;
         }
     }
     drop(out);
@@ -423,7 +429,22 @@ impl Session {
         self.send(encode(&ServerMessage::CallsSnapshot { calls }))
     }
 
+    /// Whether this connection's user is one of the call's own people, who see its photos: the
+    /// home's care staff, the nurse holding it, clinicians invited into it.
+    fn is_in_call(&self, call: &CallView) -> bool {
+        let me = self.caller.user_id;
+        match self.caller.role {
+            Role::CareStaff => self.caller.care_home_id == Some(call.care_home.id),
+            Role::HubNurse => call.holder.as_ref().is_some_and(|h| h.id == me),
+            Role::Clinician => call.invited.iter().any(|c| c.id == me),
+            Role::Admin => false,
+        }
+    }
+
     fn on_event(&mut self, event: &HubEvent) -> bool {
+        if let HubEvent::Photo { call, .. } = event {
+            return !self.is_in_call(call) || self.send(hub_message(event));
+        }
         if self.is_hub() {
             return self.send(hub_message(event));
         }
@@ -448,6 +469,12 @@ impl Session {
                     kind: "breached",
                     call,
                     order: None,
+                },
+                // Handled at the top (photos go to the call's people, not by home); kept so
+                // the match stays exhaustive.
+                HubEvent::Photo { photo, .. } => ServerMessage::CallPhoto {
+                    call_id: call.id,
+                    photo,
                 },
             };
             ok = self.send(encode(&message));
@@ -482,7 +509,8 @@ impl Session {
     }
 }
 
-/// The hub screens' message for an event: encoded by the first screen, shared by the rest.
+/// The hub screens' message for an event (and a photo's message for everyone it reaches):
+/// encoded by the first connection, shared by the rest.
 fn hub_message(event: &HubEvent) -> Option<Message> {
     event
         .wire()
@@ -509,6 +537,10 @@ fn hub_message(event: &HubEvent) -> Option<Message> {
                     from: from.as_str(),
                     to: &call.level,
                     order,
+                },
+                HubEvent::Photo { call, photo, .. } => ServerMessage::CallPhoto {
+                    call_id: call.id,
+                    photo,
                 },
             };
             serde_json::to_string(&message).ok().map(Into::into)

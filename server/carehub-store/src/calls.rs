@@ -252,7 +252,8 @@ pub struct AnswerTimes {
     pub breached: u32,
 }
 
-/// The service figures of domain.md §6, computed over calls that arrived in the period.
+/// The service figures of docs/clinical-rules.md §8.2, computed over calls that arrived in the
+/// period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     /// All calls that arrived.
@@ -279,7 +280,8 @@ pub struct Report {
     pub cancelled: u32,
     /// Calls per care home: (id, name, count), by name; homes without calls included.
     pub per_home: Vec<(Id, String, u32)>,
-    /// Outcome counts: (code, count), for every outcome code in domain.md order.
+    /// Outcome counts: (code, count), for every outcome code in the order of docs/clinical-rules.md
+    /// §8.
     pub outcomes: Vec<(Outcome, u32)>,
 }
 

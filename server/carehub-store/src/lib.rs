@@ -6,10 +6,12 @@
 
 mod calls;
 mod model;
+mod photos;
 mod sqlite;
 
 pub use calls::*;
 pub use model::*;
+pub use photos::*;
 pub use sqlite::{SqliteOptions, SqliteStore};
 
 use async_trait::async_trait;
@@ -177,6 +179,29 @@ pub trait Store: Send + Sync + 'static {
     async fn record_quality(&self, sample: QualitySample) -> StoreResult<()>;
     /// A call's quality samples, oldest first (the most recent 2000).
     async fn quality_samples(&self, call_id: Id, scope: Scope) -> StoreResult<Vec<QualitySample>>;
+
+    /// Appends a photo a care worker sent during a call, with its timeline event
+    /// (`photo_added`) and audit entry, in one transaction. `NotFound` when the call is not in
+    /// `scope`; `Conflict` unless a nurse is with the call (claimed or in consultation), so a
+    /// photo never arrives where nobody will look at it.
+    async fn add_call_photo(
+        &self,
+        photo: NewCallPhoto,
+        scope: Scope,
+        actor: &Actor,
+    ) -> StoreResult<CallPhoto>;
+    /// A call's photos without their images, oldest first. Who sent what when is not clinical
+    /// content, so the list is not audited; each image read is.
+    async fn call_photos(&self, call_id: Id, scope: Scope) -> StoreResult<Vec<CallPhoto>>;
+    /// One photo of a call with its image, recording the read in the audit log. `NotFound`
+    /// when the call is not in `scope` or the photo is not that call's.
+    async fn read_call_photo(
+        &self,
+        call_id: Id,
+        photo_id: Id,
+        scope: Scope,
+        actor: &Actor,
+    ) -> StoreResult<(CallPhoto, Vec<u8>)>;
 
     /// Records an audited event that has no other write attached (for example a failed access).
     async fn record_audit(&self, entry: AuditEntry) -> StoreResult<()>;

@@ -1089,7 +1089,8 @@ fn local(ms: i64) -> time::OffsetDateTime {
         .expect("instant")
 }
 
-/// "yes", "no", "pending" or "n/a", written out from domain.md §6 and its follow-up rules.
+/// "yes", "no", "pending" or "n/a", written out from docs/clinical-rules.md §8 and its follow-up
+/// rules.
 fn remained_word(outcome: Outcome, f: &FollowUp) -> &'static str {
     if f.admitted == Some(true) {
         return "no";

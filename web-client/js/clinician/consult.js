@@ -17,6 +17,7 @@ import { callHeader } from '../hub/call-panel.js';
 import { clinicalSide } from '../hub/consult-view.js';
 import { mediaSession, release, endNow } from '../hub/media-session.js';
 import { videoPanel } from '../hub/video-panel.js';
+import { callPhotos } from '../hub/call-photos.js';
 import { desktopCameraHelp } from '../hub/camera-help.js';
 import { noteLeft } from './invitations.js';
 
@@ -63,6 +64,8 @@ class ConsultScreen {
     this.main = h('div', { class: 'consult-main-slot' });
     /** @type {(() => void) | null} */
     this.offMedia = null;
+    /** The home's photos, made on first joining the video (each image fetched is an audited read). @type {ReturnType<typeof callPhotos> | null} */
+    this.photos = null;
     this.offStore = this.store.subscribe((event) => {
       if (event.type === 'snapshot' || event.call.id === callId) this.decide();
     });
@@ -82,6 +85,7 @@ class ConsultScreen {
     this.offStore();
     this.offMedia?.();
     this.panel.destroy();
+    this.photos?.destroy();
     if (this.media) {
       if (this.phase === 'invited') release(this.media);
       else endNow(this.media);
@@ -148,7 +152,8 @@ class ConsultScreen {
         this.offMedia = this.media.subscribe(() => this.drawMedia());
       }
       const leave = h('button', { type: 'button', class: 'btn btn-danger', id: 'leave-call', onclick: () => this.leave() }, 'Leave the call');
-      replace(this.main, this.panel.element, this.cameraNote, h('div', { class: 'consult-toolbar' }, leave),
+      this.photos ??= callPhotos({ live: this.ctx.live, callId: this.callId });
+      replace(this.main, this.panel.element, this.photos.element, this.cameraNote, h('div', { class: 'consult-toolbar' }, leave),
         h('p', { class: 'hint' }, 'The hub nurse leads the call and records the outcome. Leaving does not end the call for the others.'));
       this.media.start();
       this.drawMedia();

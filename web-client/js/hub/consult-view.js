@@ -3,7 +3,9 @@
  * @file The call a hub nurse holds: the video with the care home (and any clinician), the
  * emergency-plan banner, the assessment and the care plan beside it, the nurse's notes, and the
  * actions: invite a clinician, change the level, release the call to the queue, end the
- * consultation. At wrap-up the video gives way to the outcome form.
+ * consultation. At wrap-up the video gives way to the outcome form. Photos the home sends appear
+ * under the video (call-photos.js), and when the video with the home stays down the screen
+ * offers to phone the home (phone-offer.js).
  *
  * The nurse's notes stay in this browser tab only (sessionStorage) until the outcome is saved:
  * they are a scratch pad, not part of the record; the plan sent to the home is.
@@ -20,6 +22,8 @@ import { mediaSession, release, endNow } from './media-session.js';
 import { videoPanel } from './video-panel.js';
 import { desktopCameraHelp } from './camera-help.js';
 import { outcomeForm } from './outcome-form.js';
+import { callPhotos } from './call-photos.js';
+import { phoneOffer } from './phone-offer.js';
 
 /** @typedef {import('../types.js').CallView} CallView */
 /** @typedef {import('../types.js').CallDetail} CallDetail */
@@ -68,6 +72,8 @@ export function consultView(options) {
   const callId = first.id;
   const media = mediaSession(options.live, callId);
   const panel = videoPanel({ myUserId: options.me, waitingFor: 'the care home' });
+  const photos = callPhotos({ live: options.live, callId });
+  const phone = phoneOffer({ callId, me: options.me });
   /** @type {CallDetail | null} */
   let detail = null;
   let destroyed = false;
@@ -144,13 +150,14 @@ export function consultView(options) {
         replace(mainSlot, h('section', { class: 'consult-wrapup', 'aria-labelledby': 'wrapup-title' },
           h('h2', { id: 'wrapup-title' }, 'Record the outcome'),
           h('p', null, 'The video has ended. The care home sees “The nurse is writing up the plan” until you save.'),
-          outcomeForm({ call, clinicians: clinicianChoices(call), notes: notes.value, onDone: done })));
+          outcomeForm({ call, clinicians: clinicianChoices(call), notes: notes.value, onDone: done })),
+          phone.element, photos.element);
         /** @type {HTMLElement | null} */ (mainSlot.querySelector('#wrapup-title'))?.focus();
       }
       return;
     }
     if (changed) {
-      replace(mainSlot, panel.element, cameraNote, toolbar, actionError, invitedBox, notesBox);
+      replace(mainSlot, panel.element, phone.element, photos.element, cameraNote, toolbar, actionError, invitedBox, notesBox);
       panel.selfVideo.srcObject = media.localStream;
     }
     if (phase === 'video') {
@@ -273,6 +280,7 @@ export function consultView(options) {
   function tick() {
     const call = options.call();
     if (!call) return;
+    phone.tick(media.video, phase === 'video');
     const since = call.answered_at ? (Date.now() - Date.parse(call.answered_at)) / 1000 : 0;
     replace(timer, call.state === 'wrap_up' ? 'Writing up' : `On the call ${formatTimer(since)}`);
   }
@@ -295,6 +303,7 @@ export function consultView(options) {
         happenings.push({ kind: 'info', text: `Level changed to ${call.level} ${call.level_name}.` });
         drawNotices();
       }
+      if (event.kind === 'continued_by_phone') phone.refresh();
       if (event.kind === 'observations_added') {
         callDetail(callId, { fresh: true }).then((d) => {
           detail = d;
@@ -310,6 +319,8 @@ export function consultView(options) {
       destroyed = true;
       offMedia();
       panel.destroy();
+      photos.destroy();
+      phone.destroy();
       // The held call's media outlive this screen briefly, in case it mounts again; a call
       // no longer ours (released, lapsed, ended) ends them now.
       const call = options.call();

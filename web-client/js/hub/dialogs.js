@@ -2,7 +2,7 @@
 /**
  * @file The hub nurse's two dialogs: invite a clinician into the call's video (chosen from the
  * clinicians online now, `GET /api/users?role=clinician`), and change a call's level with the
- * mandatory reason (domain.md section 4, rule 9; audited by the server).
+ * mandatory reason (docs/clinical-rules.md §4, rule 9; audited by the server).
  */
 
 import * as api from '../api.js';

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * @file The end of a call: the hub nurse records one outcome (domain.md section 6), the plan
+ * @file The end of a call: the hub nurse records one outcome (docs/clinical-rules.md §8), the plan
  * in plain words for the care home, when to re-observe, and the clinicians involved
  * (`POST /api/calls/{id}/outcome`). The home's tablet shows the plan as soon as it is saved.
  */

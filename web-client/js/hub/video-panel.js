@@ -1,14 +1,17 @@
 // @ts-check
 /**
- * @file The video of a call on a desktop screen (hub nurse, clinician): one tile per remote
- * participant with their name, role and connection quality, our own camera small, and mute /
- * camera buttons. Shared by the hub's consultation and the clinician's in-call view.
+ * @file The video of a call on a desktop screen (hub nurse, clinician): the care home's picture
+ * (the resident) as the main tile, always, with anyone else and our own camera in a column
+ * beside it, so nothing ever covers the resident; each tile with the person's name, role and
+ * connection in words; mute / camera buttons. Shared by the hub's consultation and the
+ * clinician's in-call view.
  *
- * Connection quality comes from the relay's `media.quality` samples (round trip, packet loss,
- * bitrate), shown in words and numbers so a bad line can be told from a clinical problem.
+ * The main area is kept for the care home even while their video is missing (it says why), so
+ * the tiles never swap places when someone joins, leaves or reconnects.
  */
 
 import { h, replace } from '../ui.js';
+import { ConnectionWatch, indicator, setIndicator } from '../connection.js';
 
 /** @typedef {import('../call.js').VideoCall} VideoCall */
 /** @typedef {import('../types.js').MediaParticipant} MediaParticipant */
@@ -18,46 +21,35 @@ import { h, replace } from '../ui.js';
 const ROLE_WORDS = Object.freeze({ care_staff: 'Care home', hub_nurse: 'Hub nurse', clinician: 'Clinician', admin: 'Admin' });
 
 /**
- * "Good", "Fair" or "Poor" from a sample.
- * @param {QualitySample} q
+ * @typedef {object} Tile
+ * @property {HTMLElement} tile
+ * @property {HTMLVideoElement} video
+ * @property {HTMLElement} name
+ * @property {HTMLElement} flags
+ * @property {HTMLElement} conn
+ * @property {HTMLElement} paused
  */
-export function qualityWord(q) {
-  const loss = q.loss ?? 0;
-  const rtt = q.rtt_ms ?? 0;
-  if (loss >= 0.08 || rtt >= 400) return 'Poor';
-  if (loss >= 0.02 || rtt >= 200) return 'Fair';
-  return 'Good';
-}
-
-/**
- * "Good · 24 ms · 0% loss · 950 kbit/s".
- * @param {QualitySample | undefined} q
- */
-export function qualityText(q) {
-  if (!q) return 'Measuring…';
-  const parts = [qualityWord(q)];
-  if (q.rtt_ms != null) parts.push(`${q.rtt_ms} ms`);
-  if (q.loss != null) parts.push(`${Math.round(q.loss * 100)}% loss`);
-  if (q.rx_kbps > 0) parts.push(`${q.rx_kbps} kbit/s`);
-  return parts.join(' · ');
-}
 
 /**
  * @param {object} options
  * @param {number} options.myUserId
  * @param {string} options.waitingFor Words for whom we wait when nobody else is in the video.
- * @returns {{element: HTMLElement, selfVideo: HTMLVideoElement, update: (video: VideoCall | null, quality: Map<number, QualitySample>, note?: string | null) => void, destroy: () => void}}
+ * @returns {{element: HTMLElement, selfVideo: HTMLVideoElement, update: (video: VideoCall | null, quality?: Map<number, QualitySample>, note?: string | null) => void, destroy: () => void}}
  */
 export function videoPanel(options) {
-  /** @type {Map<string, {tile: HTMLElement, video: HTMLVideoElement, name: HTMLElement, flags: HTMLElement, quality: HTMLElement}>} */
+  /** @type {Map<string, Tile>} */
   const tiles = new Map();
   /** @type {VideoCall | null} */
   let current = null;
+  /** The note last asked for, so a connection change can draw the panel again alone. @type {string | null} */
+  let lastOverride = null;
+  const watch = new ConnectionWatch({ myUserId: options.myUserId, onChange: () => update(current, undefined, lastOverride) });
   const selfVideo = h('video', { class: 'vp-self-video', autoplay: true, muted: true, playsinline: true, 'aria-label': 'Your camera' });
   selfVideo.muted = true;
-  const remote = h('div', { class: 'vp-remote', dataset: { count: '0' } });
+  const main = h('div', { class: 'vp-main' });
+  const side = h('div', { class: 'vp-side' });
   const note = h('div', { class: 'vp-note', role: 'status' });
-  const myQuality = h('p', { class: 'vp-my-quality' });
+  const myConn = indicator('', 'vp-my-conn');
   const soundButton = h('button', { type: 'button', class: 'btn btn-primary vp-sound', hidden: true }, 'Turn on the sound');
   soundButton.addEventListener('click', () => {
     for (const t of tiles.values()) t.video.play().catch(() => {});
@@ -86,43 +78,52 @@ export function videoPanel(options) {
     cameraButton.disabled = !current || !current.localStream?.getVideoTracks().length;
   }
   const selfBox = h('div', { class: 'vp-self' }, selfVideo, h('p', { class: 'vp-self-label' }, 'You'));
+  main.append(note, soundButton);
+  side.append(selfBox);
 
   const element = h(
     'section',
     { class: 'video-panel', 'aria-label': 'Video' },
-    h('div', { class: 'vp-stage' }, remote, note, soundButton, selfBox),
-    h('div', { class: 'vp-bar' }, h('div', { class: 'vp-controls', role: 'group', 'aria-label': 'Your microphone and camera' }, muteButton, cameraButton), myQuality),
+    h('div', { class: 'vp-stage' }, main, side),
+    h('div', { class: 'vp-bar' }, h('div', { class: 'vp-controls', role: 'group', 'aria-label': 'Your microphone and camera' }, muteButton, cameraButton), myConn),
   );
 
   /**
    * @param {VideoCall | null} video
-   * @param {Map<number, QualitySample>} quality
+   * @param {Map<number, QualitySample>} [_quality] Unused: the samples come from the VideoCall
+   *   (kept so screens that pass their own map need not change).
    * @param {string | null} [override] A message to show in place of the usual state note.
    */
-  function update(video, quality, override = null) {
+  function update(video, _quality, override = null) {
     current = video;
+    lastOverride = override;
+    watch.setVideo(video);
     const others = (video?.participants ?? []).filter((p) => p.user_id !== options.myUserId);
-    syncTiles(video, others, quality);
+    const homeShown = syncTiles(video, others);
     const state = video?.state ?? 'idle';
+    const home = others.find((p) => p.role === 'care_staff');
     let text = override;
     if (!text && video?.problem) text = video.problem;
     if (!text && (state === 'joining' || state === 'idle')) text = 'Connecting the video…';
     if (!text && state === 'reconnecting') text = 'Reconnecting the video… It comes back by itself; if it does not within a minute, phone the care home.';
-    if (!text && tiles.size === 0) text = others.length ? `Connecting to ${others.map((p) => p.name).join(' and ')}…` : `Waiting for ${options.waitingFor} to join the video…`;
+    if (!text && !homeShown) {
+      text = home ? 'Connecting to the care home…'
+        : tiles.size ? 'Waiting for the care home’s video…'
+          : others.length ? `Connecting to ${others.map((p) => p.name).join(' and ')}…` : `Waiting for ${options.waitingFor} to join the video…`;
+    }
     note.hidden = !text;
-    note.classList.toggle('vp-note-over', tiles.size > 0);
+    note.classList.toggle('vp-note-over', homeShown);
     replace(note, text ? h('p', null, text) : null);
     syncControls();
-    const mine = quality.get(options.myUserId);
-    replace(myQuality, mine ? `Your connection: ${qualityText(mine)}` : '');
+    setIndicator(myConn, video ? watch.mine() : null);
   }
 
   /**
    * @param {VideoCall | null} video
    * @param {MediaParticipant[]} others
-   * @param {Map<number, QualitySample>} quality
+   * @returns {boolean} whether the care home's picture is in the main area
    */
-  function syncTiles(video, others, quality) {
+  function syncTiles(video, others) {
     const streams = video?.remoteStreams ?? new Map();
     for (const [id, t] of tiles) {
       if (!streams.has(id)) {
@@ -131,34 +132,52 @@ export function videoPanel(options) {
         tiles.delete(id);
       }
     }
+    let homeShown = false;
     for (const [id, stream] of streams) {
       if (id === `participant-${options.myUserId}`) continue;
-      let t = tiles.get(id);
-      if (!t) {
-        const v = h('video', { class: 'remote-video', autoplay: true, playsinline: true });
-        const name = h('p', { class: 'vp-name' });
-        const flags = h('p', { class: 'vp-flags' });
-        const q = h('p', { class: 'vp-quality' });
-        const tile = h('figure', { class: 'vp-tile', dataset: { streamId: id } }, v, h('figcaption', { class: 'vp-caption' }, name, flags, q));
-        t = { tile, video: v, name, flags, quality: q };
-        tiles.set(id, t);
-        remote.append(tile);
-      }
+      const t = tiles.get(id) ?? newTile(id);
+      const who = others.find((p) => p.stream_id === id);
+      // The resident is who the call is about: the care home's picture is the main tile.
+      const isHome = who?.role === 'care_staff';
+      homeShown ||= isHome;
+      const place = isHome ? main : side;
+      if (t.tile.parentElement !== place) place.insertBefore(t.tile, isHome ? note : selfBox);
+      t.tile.classList.toggle('vp-tile-main', isHome);
+      t.tile.dataset.role = who?.role ?? '';
       if (t.video.srcObject !== stream) {
         t.video.srcObject = stream;
         t.video.play().catch(() => {
           soundButton.hidden = false;
         });
       }
-      const who = others.find((p) => p.stream_id === id);
       replace(t.name, who ? who.name : 'Participant', who ? h('span', { class: 'vp-role' }, ` · ${ROLE_WORDS[who.role] ?? who.role}`) : null);
       t.video.setAttribute('aria-label', `Video of ${who?.name ?? 'a participant'}`);
-      const flags = [who?.muted ? 'Microphone muted' : null, who?.camera_off ? 'Camera off' : null, who && !who.connected ? 'Connecting…' : null].filter(Boolean);
+      const flags = [who?.muted ? 'Microphone muted' : null, who?.camera_off ? 'Camera off' : null].filter(Boolean);
       replace(t.flags, flags.join(' · '));
       t.flags.hidden = flags.length === 0;
-      replace(t.quality, who ? `Connection: ${qualityText(quality.get(who.user_id))}` : '');
+      setIndicator(t.conn, who ? watch.of(who) : null, who?.name);
+      const paused = Boolean(who && watch.pausedToMe(who));
+      t.paused.hidden = !paused;
+      t.tile.classList.toggle('is-paused', paused);
     }
-    remote.dataset.count = String(tiles.size);
+    side.dataset.count = String(tiles.size - (homeShown ? 1 : 0));
+    return homeShown;
+  }
+
+  /** @param {string} id @returns {Tile} */
+  function newTile(id) {
+    const v = h('video', { class: 'remote-video', autoplay: true, playsinline: true });
+    const name = h('p', { class: 'vp-name' });
+    const flags = h('p', { class: 'vp-flags' });
+    const conn = indicator('', 'vp-conn');
+    // Over the picture, not instead of it: the <video> keeps playing the sound.
+    const paused = h('div', { class: 'vp-paused', hidden: true },
+      h('p', { class: 'vp-paused-title' }, 'Video paused: weak connection.'),
+      h('p', null, 'Sound carries on.'));
+    const tile = h('figure', { class: 'vp-tile', dataset: { streamId: id } }, v, paused, h('figcaption', { class: 'vp-caption' }, name, flags, conn));
+    const t = { tile, video: v, name, flags, conn, paused };
+    tiles.set(id, t);
+    return t;
   }
 
   return {
@@ -166,6 +185,7 @@ export function videoPanel(options) {
     selfVideo,
     update,
     destroy() {
+      watch.stop();
       for (const t of tiles.values()) t.video.srcObject = null;
       tiles.clear();
       selfVideo.srcObject = null;

@@ -15,7 +15,8 @@ import { h, replace, notice, announce, residentNames } from '../ui.js';
 import { renderCarePlanSummary } from '../care-plan-summary.js';
 import { END_STATES, formatDateTime } from './words.js';
 import { cameFromList } from './list-state.js';
-import { FOLLOW_UP, header, outcomeSection, assessmentSection, timelineSection, qualitySection } from './record.js';
+import { FOLLOW_UP, header, outcomeSection, assessmentSection, timelineSection, qualitySection, photosSection } from './record.js';
+import { listPhotos, photoGallery } from '../photos.js';
 
 /** @typedef {import('./record.js').CallDetail} CallDetail */
 /** @typedef {import('../ui.js').Child} Child */
@@ -32,6 +33,9 @@ export function mount(root, ctx) {
   let inFlight = null;
   /** @type {CallDetail | null} */
   let detail = null;
+  /** Built once per load and kept across re-renders: each image it fetches is an audited read. @type {ReturnType<typeof photoGallery> | null} */
+  let gallery = null;
+  let photosFailed = false;
 
   const back = h('a', {
     class: 'back-link', href: '#/review',
@@ -53,6 +57,14 @@ export function mount(root, ctx) {
     try {
       detail = /** @type {CallDetail} */ (await api.get(`/api/calls/${encodeURIComponent(ctx.params.callId)}`, { signal: controller.signal }));
       if (inFlight !== controller) return;
+      const photos = await listPhotos(detail.id, { signal: controller.signal }).then((list) => list.photos, (error) => {
+        if (error instanceof api.ApiError && error.code === 'aborted') throw error;
+        return null;
+      });
+      if (inFlight !== controller) return;
+      gallery?.destroy();
+      photosFailed = photos === null;
+      gallery = photoGallery({ callId: detail.id, photos: photos ?? [], empty: '' });
       render(detail);
     } catch (error) {
       if (inFlight !== controller || !(error instanceof api.ApiError) || error.code === 'aborted') return;
@@ -80,6 +92,7 @@ export function mount(root, ctx) {
         h('div', { class: 'detail-main' },
           outcomeSection(d),
           assessmentSection(d),
+          gallery ? photosSection(gallery, photosFailed) : null,
           timelineSection(d),
           qualitySection(d)),
         h('div', { class: 'detail-side' },
@@ -224,7 +237,10 @@ export function mount(root, ctx) {
   }
 
   load();
-  return () => inFlight?.abort();
+  return () => {
+    inFlight?.abort();
+    gallery?.destroy();
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * @file Service figures (domain.md section 6) for clinicians and hub nurses, from
+ * @file Service figures (docs/clinical-rules.md §8.2) for clinicians and hub nurses, from
  * `GET /api/reports/summary`: headline numbers, then charts of calls by hour of day, time to
  * answer by level against its target, outcomes, the share of residents who remained at their
  * usual residence over time, calls per care home and calls per day.

@@ -2,8 +2,9 @@
 /**
  * @file The parts of a call's record as the call review shows them, each from the call in full
  * (`GET /api/calls/{id}`): the header facts, the outcome, the assessment with its NEWS2
- * breakdown, the timeline of events with who did what, and the video connection quality.
- * Pure rendering: the screen (detail.js) owns loading, sign-off and follow-up.
+ * breakdown, the photos the care home sent, the timeline of events with who did what, and the
+ * video connection quality. Pure rendering: the screen (detail.js) owns loading, sign-off and
+ * follow-up, and the photo gallery (whose image reads are audited, so it is built once).
  */
 
 import { h, levelBadge } from '../ui.js';
@@ -237,10 +238,41 @@ function eventDetail(e, d, people) {
     case 'outcome_recorded': text = x.outcome ? `${x.outcome} ${outcomeLabel(String(x.outcome))}` : null; break;
     case 'clinician_invited': text = x.clinician ? `Invited ${who(x.clinician)}` : null; break;
     case 'claim_lapsed': text = x.nurse ? `${who(x.nurse)} did not start the video in time` : null; break;
+    case 'photo_added': text = x.photo ? `Photo ${photoNumber(d, Number(x.photo))} of the call${x.bytes ? ` (${Math.max(1, Math.round(Number(x.bytes) / 1000))} kB)` : ''}` : null; break;
+    case 'continued_by_phone': text = x.phone ? `The nurse phoned the home on ${x.phone}` : 'The nurse phoned the home'; break;
     case 'follow_up': text = FOLLOW_UP.map(([key, q]) => `${q.replace('?', '')}: ${x[key] === true ? 'yes' : x[key] === false ? 'no' : 'not known'}`).join('; '); break;
     default: text = null;
   }
   return text ? h('p', { class: 'rv-event-detail' }, text) : null;
+}
+
+/**
+ * A photo's number within the call (1 for the first sent), as the photos section shows it.
+ * @param {CallDetail} d
+ * @param {number} id
+ */
+function photoNumber(d, id) {
+  const ids = d.timeline.filter((e) => e.kind === 'photo_added').map((e) => Number(/** @type {Record<string, unknown>} */ (e.detail ?? {}).photo));
+  const at = ids.indexOf(id);
+  return at < 0 ? '' : String(at + 1);
+}
+
+// ---- photos ----
+
+/**
+ * The photos the care home sent during the call, as thumbnails that open full size.
+ * @param {{element: HTMLElement, count: () => number}} gallery Built by the screen (photos.js).
+ * @param {boolean} failed The list could not be read.
+ */
+export function photosSection(gallery, failed) {
+  return h('section', { class: 'detail-card rv-photos', 'aria-labelledby': 'photos-title' },
+    h('h2', { id: 'photos-title' }, 'Photos from the care home'),
+    failed
+      ? h('p', null, 'The photos could not be loaded. Reload the page to try again.')
+      : h('p', { class: 'hint' }, gallery.count()
+        ? `${plural(gallery.count(), 'photo')} sent from the tablet during the call. Select one to see it full size. Opening photos is recorded in the audit log.`
+        : 'No photos were sent during this call.'),
+    failed ? null : gallery.element);
 }
 
 // ---- connection quality ----

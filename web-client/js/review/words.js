@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * @file Wording and formatting shared by the review list, the call review and the service
- * figures: outcome codes in words (domain.md section 6), timeline events, dates and durations.
+ * figures: outcome codes in words (docs/clinical-rules.md §8), timeline events, dates and
+ * durations.
  *
  * The review list and the figures get outcome codes only; their wording is in `labels.js`, the
  * one copy in the client.
@@ -60,6 +61,8 @@ export const EVENT_WORDS = Object.freeze({
   abandoned: 'Abandoned without an answer',
   signed_off: 'Signed off',
   follow_up: 'Follow-up recorded',
+  photo_added: 'Photo sent by the care home',
+  continued_by_phone: 'Video failed: the call went on by phone',
 });
 
 const dateTime = new Intl.DateTimeFormat('en-GB', {

@@ -153,7 +153,9 @@ class AssessPage {
   showForm() {
     const callButton = h('button', { type: 'button', class: 'btn btn-call btn-large btn-block', onclick: () => this.callHub(false) }, 'Call the hub');
     this.callError = h('p', { class: 'form-error', 'aria-live': 'assertive' });
-    this.panel = triagePanel({ actions: h('div', { class: 'preview-actions' }, this.callError, callButton) });
+    // Offered, never in the way: a worried carer should not have to test anything first.
+    const check = h('a', { class: 'preview-check', href: `#/check/${this.resident.id}` }, 'Not sure the video will work? Check the connection first');
+    this.panel = triagePanel({ actions: h('div', { class: 'preview-actions' }, this.callError, callButton, check) });
     this.form = assessmentForm(this.draft, {
       idPrefix: 'a',
       carePlan: this.carePlan,

@@ -22,6 +22,7 @@ import { rememberedCall, emptyDraft, toAssessment } from './draft.js';
 import { assessmentForm } from './assessment-form.js';
 import { cameraHelp } from './camera-help.js';
 import { videoStage } from './video-stage.js';
+import { photoControl } from './photo-control.js';
 
 /** @typedef {import('../types.js').CallView} CallView */
 /** @typedef {import('../types.js').CallDetail} CallDetail */
@@ -72,6 +73,8 @@ class CallScreen {
     /** @type {MediaAccessError | null} */
     this.cameraProblem = null;
     this.cameraStarting = false;
+    /** The nurse has recorded that the call goes on by phone (the video failed). */
+    this.phoned = false;
     /** @type {VideoCall | null} */
     this.video = null;
     this.destroyed = false;
@@ -119,6 +122,7 @@ class CallScreen {
       if (this.destroyed) return;
       const hadOutcome = Boolean(this.detail?.outcome);
       this.detail = detail;
+      this.phoned ||= detail.timeline.some((e) => e.kind === 'continued_by_phone');
       if (detail.live) this.update(detail.live);
       else this.update(this.call ? { ...this.call, state: detail.state, holder: this.call.holder ?? detail.holder } : viewFromDetail(detail));
       // The plan arrived after the "writing up" screen was drawn: draw it again.
@@ -143,6 +147,9 @@ class CallScreen {
       this.flash = 'The nurse could not stay on this call, so it is back in the queue. You keep your place.';
     } else if (kind === 'level_changed') {
       this.flash = `The hub changed the level to ${call.level} ${call.level_name}.`;
+    } else if (kind === 'continued_by_phone') {
+      this.phoned = true;
+      announce('The nurse is phoning the home. Answer the home’s phone.');
     } else if (kind === 'breached') {
       this.flash = 'This is taking longer than it should. The hub has been alerted and your call has moved up.';
     }
@@ -305,7 +312,9 @@ class CallScreen {
   // ---- video ----
 
   videoView() {
+    const photo = photoControl({ callId: this.callId, stream: () => this.localStream });
     const stage = videoStage({
+      controls: [photo.button],
       selfVideo: this.selfVideo,
       myUserId: this.ctx.session.user.id,
       onMute: (muted) => this.video?.setMuted(muted),
@@ -313,10 +322,20 @@ class CallScreen {
       onRetryCamera: () => this.retryCamera(),
     });
     replace(this.root, stage.element);
-    const update = () => stage.update({ call: this.call, video: this.video, cameraProblem: this.cameraProblem, liveStatus: this.ctx.live.status });
+    stage.element.append(photo.panel);
+    const update = () => {
+      stage.update({ call: this.call, video: this.video, cameraProblem: this.cameraProblem, liveStatus: this.ctx.live.status });
+      photo.update({ phoned: this.phoned });
+    };
     const offs = [this.ctx.live.on('status', () => update())];
     update();
-    return { update, destroy: () => offs.forEach((off) => off()) };
+    return {
+      update,
+      destroy: () => {
+        offs.forEach((off) => off());
+        stage.destroy();
+      },
+    };
   }
 
   startVideo() {

@@ -11,10 +11,13 @@ import { h, notice } from '../ui.js';
 /**
  * @param {MediaAccessError} problem
  * @param {() => void} retry
+ * @param {'call' | 'check'} [during] In a call (it is still in the queue) or the check before one.
  */
-export function cameraHelp(problem, retry) {
+export function cameraHelp(problem, retry, during = 'call') {
   const again = h('button', { type: 'button', class: 'btn btn-secondary', onclick: retry }, 'Try the camera again');
-  const still = h('p', null, 'Your call is still in the queue. The nurse can phone the home if the video does not work.');
+  const still = h('p', null, during === 'call'
+    ? 'Your call is still in the queue. The nurse can phone the home if the video does not work.'
+    : 'You can still call the hub: the nurse can phone the home if the video does not work.');
   switch (problem.kind) {
     case 'blocked':
       return notice('warning', 'The camera or microphone is blocked',

@@ -1,10 +1,13 @@
 // @ts-check
 /**
- * @file The in-call screen on the tablet: the nurse full screen, the self-view in a corner,
- * large mute and camera buttons, the call timer, and a clear "reconnecting" state.
+ * @file The in-call screen on the tablet: the nurse's picture as the main tile, a column (a row
+ * in portrait) beside it with anyone else in the call and our own camera, so nothing covers the
+ * nurse or a name; each tile says in words how that person's connection is, and ours is in the
+ * top bar. Large mute and camera buttons, the call timer, and a clear "reconnecting" state.
  */
 
 import { h, replace, formatTimer } from '../ui.js';
+import { ConnectionWatch, indicator, setIndicator } from '../connection.js';
 import { cameraHelp } from './camera-help.js';
 
 /** @typedef {import('../types.js').CallView} CallView */
@@ -21,22 +24,38 @@ import { cameraHelp } from './camera-help.js';
  */
 
 /**
+ * @typedef {object} Tile
+ * @property {HTMLElement} tile
+ * @property {HTMLVideoElement} video
+ * @property {HTMLElement} label
+ * @property {HTMLElement} flags
+ * @property {HTMLElement} conn
+ * @property {HTMLElement} paused
+ */
+
+/**
  * @param {object} options
  * @param {HTMLVideoElement} options.selfVideo Our camera (moved into the stage).
  * @param {number} options.myUserId
  * @param {(muted: boolean) => void} options.onMute
  * @param {(off: boolean) => void} options.onCamera
  * @param {() => void} options.onRetryCamera
+ * @param {HTMLElement[]} [options.controls] More buttons for the control bar ("Send a photo").
  */
 export function videoStage(options) {
   let muted = false;
   let cameraOff = false;
-  /** @type {Map<string, {tile: HTMLElement, video: HTMLVideoElement, label: HTMLElement, flags: HTMLElement}>} */
+  /** @type {Map<string, Tile>} */
   const tiles = new Map();
+  /** @type {StageState | null} */
+  let last = null;
+  const watch = new ConnectionWatch({ myUserId: options.myUserId, onChange: () => last && update(last) });
 
   const heading = h('h1', { class: 'stage-title', tabindex: '-1' }, 'Connecting to the hub…');
   const timer = h('p', { class: 'call-timer', 'aria-label': 'Call time' });
-  const remote = h('div', { class: 'remote-area' });
+  const myConn = indicator('', 'stage-my-conn');
+  const main = h('div', { class: 'stage-main' });
+  const side = h('div', { class: 'stage-side' });
   const waitingNote = h('div', { class: 'stage-note' }, h('p', null, 'Connecting the video…'));
   const overlay = h('div', { class: 'stage-overlay', role: 'alert', hidden: true });
   const cameraNote = h('div', { class: 'stage-camera-note', hidden: true });
@@ -45,7 +64,11 @@ export function videoStage(options) {
     for (const t of tiles.values()) t.video.play().catch(() => {});
     soundButton.hidden = true;
   });
-  const selfCorner = h('div', { class: 'self-corner' }, options.selfVideo, h('p', { class: 'self-off', hidden: true }, 'Your camera is off'));
+  const selfCorner = h('div', { class: 'self-corner' }, options.selfVideo,
+    h('p', { class: 'self-off', hidden: true }, 'Your camera is off'),
+    h('p', { class: 'tile-caption self-caption' }, h('span', { class: 'tile-name' }, 'You')));
+  main.append(waitingNote);
+  side.append(selfCorner);
 
   const muteButton = h('button', { type: 'button', class: 'ctl', 'aria-pressed': 'false' },
     h('span', { class: 'ctl-icon ctl-mic', 'aria-hidden': 'true' }), h('span', { class: 'ctl-label' }, 'Mute'));
@@ -67,35 +90,41 @@ export function videoStage(options) {
   });
 
   const element = h('section', { class: 'call-stage', 'aria-labelledby': 'stage-heading' },
-    remote, waitingNote,
-    h('div', { class: 'stage-top' }, heading, timer),
-    selfCorner,
+    h('div', { class: 'stage-top' }, heading, myConn, timer),
+    h('div', { class: 'stage-body' }, main, side),
+    h('div', { class: 'call-controls', role: 'toolbar', 'aria-label': 'Call controls' }, muteButton, cameraButton, ...(options.controls ?? [])),
     overlay,
     cameraNote,
-    soundButton,
-    h('div', { class: 'call-controls', role: 'toolbar', 'aria-label': 'Call controls' }, muteButton, cameraButton));
+    soundButton);
   heading.id = 'stage-heading';
 
   /** @param {StageState} state */
   function update(state) {
+    last = state;
     const { call, video } = state;
+    watch.setVideo(video);
     const nurse = call?.holder?.name ?? 'the nurse';
     const others = (video?.participants ?? []).filter((p) => p.user_id !== options.myUserId);
-    syncTiles(video, others);
+    const mainStream = syncTiles(video, others);
     const connected = video?.state === 'connected';
     replace(heading, tiles.size ? `On video with ${others.map((p) => p.name).join(' and ') || nurse}` : `${capitalise(nurse)} has answered`);
     if (call?.answered_at) replace(timer, formatTimer((Date.now() - Date.parse(call.answered_at)) / 1000));
-    waitingNote.hidden = tiles.size > 0;
+    setIndicator(myConn, video ? watch.mine() : null);
+    waitingNote.hidden = Boolean(mainStream);
     replace(waitingNote, h('p', null, connected ? `Waiting for ${nurse}’s video…` : `Connecting you to ${nurse}…`),
       call?.state === 'claimed' ? h('p', { class: 'stage-sub' }, 'The nurse is opening the video. Stay with the resident.') : null);
 
-    const dropped = video?.state === 'reconnecting' || state.liveStatus === 'reconnecting';
+    // The nurse's media has stopped (or ours has): say so over everything, with what to do.
+    const nurseHere = others.find((p) => p.stream_id === mainStream);
+    const dropped = video?.state === 'reconnecting' || (nurseHere && watch.of(nurseHere).kind === 'reconnecting');
     overlay.hidden = !dropped;
-    if (dropped) {
+    if (dropped && !overlay.firstChild) {
       replace(overlay,
         h('p', { class: 'overlay-title' }, 'Reconnecting…'),
         h('p', null, 'The video line dropped. It reconnects by itself: stay with the resident and keep this screen open.'),
         h('p', null, 'If it has not come back in a minute, the nurse will phone the home. If the resident gets worse, dial 999.'));
+    } else if (!dropped) {
+      overlay.replaceChildren();
     }
     cameraNote.hidden = !state.cameraProblem;
     if (state.cameraProblem && cameraNote.dataset.kind !== state.cameraProblem.kind) {
@@ -110,30 +139,28 @@ export function videoStage(options) {
   }
 
   /**
+   * Puts each remote stream in a tile: the hub nurse's in the main area, anyone else beside it.
    * @param {VideoCall | null} video
    * @param {MediaParticipant[]} others
+   * @returns {string | null} the stream id in the main area
    */
   function syncTiles(video, others) {
     const streams = video?.remoteStreams ?? new Map();
     for (const [id, t] of tiles) {
       if (!streams.has(id)) {
+        t.video.srcObject = null;
         t.tile.remove();
         tiles.delete(id);
       }
     }
+    const mainStream = others.find((p) => p.role === 'hub_nurse' && streams.has(p.stream_id))?.stream_id ?? null;
     for (const [id, stream] of streams) {
       // Our own stream is never sent back to us, but skip it should a relay ever do so.
       if (id === `participant-${options.myUserId}`) continue;
-      let t = tiles.get(id);
-      if (!t) {
-        const v = h('video', { class: 'remote-video', autoplay: true, playsinline: true });
-        const label = h('p', { class: 'tile-name' });
-        const flags = h('p', { class: 'tile-flags' });
-        const tile = h('div', { class: 'tile', dataset: { streamId: id } }, v, label, flags);
-        t = { tile, video: v, label, flags };
-        tiles.set(id, t);
-        remote.append(tile);
-      }
+      const t = tiles.get(id) ?? newTile(id);
+      const place = id === mainStream ? main : side;
+      if (t.tile.parentElement !== place) place.insertBefore(t.tile, place === side ? selfCorner : waitingNote);
+      t.tile.classList.toggle('tile-main', id === mainStream);
       if (t.video.srcObject !== stream) {
         t.video.srcObject = stream;
         t.video.play().catch(() => {
@@ -142,12 +169,39 @@ export function videoStage(options) {
       }
       const who = others.find((p) => p.stream_id === id);
       replace(t.label, who ? who.name : 'The hub');
-      replace(t.flags, [who?.muted ? 'Muted' : null, who?.camera_off ? 'Camera off' : null, who && !who.connected ? 'Connecting…' : null].filter(Boolean).join(' · ') || null);
+      replace(t.flags, [who?.muted ? 'Muted' : null, who?.camera_off ? 'Camera off' : null].filter(Boolean).join(' · ') || null);
+      setIndicator(t.conn, who ? watch.of(who) : null, who?.name);
+      const paused = Boolean(who && watch.pausedToMe(who));
+      t.paused.hidden = !paused;
+      t.tile.classList.toggle('is-paused', paused);
     }
-    remote.dataset.count = String(tiles.size);
+    side.dataset.count = String(tiles.size - (mainStream ? 1 : 0));
+    return mainStream;
   }
 
-  return { element, update };
+  /** @param {string} id @returns {Tile} */
+  function newTile(id) {
+    const video = h('video', { class: 'remote-video', autoplay: true, playsinline: true });
+    const label = h('span', { class: 'tile-name' });
+    const flags = h('span', { class: 'tile-flags' });
+    const conn = indicator('', 'tile-conn');
+    // Over the picture, not instead of it: the <video> keeps playing the sound.
+    const paused = h('div', { class: 'tile-paused', hidden: true },
+      h('p', { class: 'tile-paused-title' }, 'Video paused: weak connection.'),
+      h('p', null, 'Sound carries on.'));
+    const tile = h('div', { class: 'tile', dataset: { streamId: id } }, video, paused,
+      h('div', { class: 'tile-caption' }, label, flags, conn));
+    const t = { tile, video, label, flags, conn, paused };
+    tiles.set(id, t);
+    return t;
+  }
+
+  function destroy() {
+    watch.stop();
+    for (const t of tiles.values()) t.video.srcObject = null;
+  }
+
+  return { element, update, destroy };
 }
 
 /** @param {string} text */

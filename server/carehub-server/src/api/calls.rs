@@ -235,7 +235,7 @@ simple_action!(
     "Cancelled"
 );
 
-/// The outcome of a call (domain.md §6).
+/// The outcome of a call (docs/clinical-rules.md §8).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeRequest {

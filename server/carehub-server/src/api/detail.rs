@@ -31,7 +31,7 @@ pub struct PersonRef {
 /// The outcome as recorded.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutcomeView {
-    /// Code (domain.md §6).
+    /// Code (docs/clinical-rules.md §8).
     pub code: String,
     /// Its meaning.
     pub label: String,

@@ -9,9 +9,12 @@ mod detail;
 mod health;
 mod homes;
 mod media;
+mod phone;
+mod photos;
 mod reports;
 mod residents;
 mod review;
+mod service;
 mod session;
 mod triage;
 mod users;
@@ -88,6 +91,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
         .routes(routes!(health::openapi_json))
+        .routes(routes!(service::service_info))
         .routes(routes!(session::login))
         .routes(routes!(session::me))
         .routes(routes!(session::refresh))
@@ -127,6 +131,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(media::ice_servers))
         .routes(routes!(media::invite))
         .routes(routes!(media::decline))
+        .routes(routes!(photos::list_photos, photos::add_photo))
+        .routes(routes!(photos::get_photo))
+        .routes(routes!(phone::phone_status, phone::continue_by_phone))
         .routes(routes!(crate::ws::upgrade))
 }
 

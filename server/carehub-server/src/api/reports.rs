@@ -1,4 +1,4 @@
-//! Service figures (domain.md §6): what commissioners and hub leads watch.
+//! Service figures (docs/clinical-rules.md §8.2): what commissioners and hub leads watch.
 
 use axum::Json;
 use axum::extract::State;

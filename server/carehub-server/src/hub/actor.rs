@@ -375,6 +375,31 @@ impl HubState {
                     })
                     .await;
             }
+            Action::ContinueByPhone { phone } => {
+                by_holder("record a phone call for")?;
+                if !matches!(
+                    state,
+                    CallState::Claimed | CallState::InConsultation | CallState::WrapUp
+                ) {
+                    return Err(ApiError::Conflict(format!(
+                        "a phone call can be recorded only while the call is being handled, not {}",
+                        state.as_str()
+                    )));
+                }
+                // Only this task writes the event, one command at a time, so reading the
+                // history first cannot race a second click.
+                let events = self.store.call_events(id, Scope::AllHomes).await?;
+                if events.iter().any(|e| e.kind == "continued_by_phone") {
+                    return Err(ApiError::Conflict(
+                        "this call is already recorded as continued by phone".into(),
+                    ));
+                }
+                let detail = serde_json::json!({ "phone": phone }).to_string();
+                CallChange {
+                    detail,
+                    ..CallChange::event(id, state, "continued_by_phone", Some(actor.clone()), now)
+                }
+            }
             Action::SetLevel { level, reason } => {
                 if state.is_terminal() || state == CallState::WrapUp {
                     return Err(ApiError::Conflict(format!(

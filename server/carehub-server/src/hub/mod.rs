@@ -72,6 +72,12 @@ pub enum Action {
     Invite(Id),
     /// An invited clinician declines.
     Decline,
+    /// The holding nurse records that, the video having failed, the call went on by phone
+    /// (once per call).
+    ContinueByPhone {
+        /// The number phoned: the home's, as the nurse was shown it.
+        phone: String,
+    },
     /// A hub nurse changes the level, either way, with a reason.
     SetLevel {
         /// New level.
@@ -95,6 +101,7 @@ impl Action {
             Action::SetLevel { .. } => "set_level",
             Action::Invite(_) => "invite",
             Action::Decline => "decline",
+            Action::ContinueByPhone { .. } => "continue_by_phone",
         }
     }
 }
@@ -122,6 +129,17 @@ pub enum HubEvent {
         /// Waiting calls in queue order after the change.
         order: Arc<Vec<Id>>,
         /// The hub screens' message, encoded once.
+        wire: Wire,
+    },
+    /// The home sent a still photo of the call (stored already): for the call's own people
+    /// only, the home's tablets, the nurse holding it and invited clinicians, never every hub
+    /// screen.
+    Photo {
+        /// The call now.
+        call: Arc<CallView>,
+        /// The photo, without its image.
+        photo: Arc<crate::photo::PhotoView>,
+        /// The message, encoded once for all its readers.
         wire: Wire,
     },
     /// A waiting call passed its target: alert every hub nurse.
@@ -156,6 +174,7 @@ impl HubEvent {
         match self {
             HubEvent::Changed { call, .. }
             | HubEvent::Ended { call, .. }
+            | HubEvent::Photo { call, .. }
             | HubEvent::Breached { call, .. } => call,
         }
     }
@@ -165,6 +184,7 @@ impl HubEvent {
         match self {
             HubEvent::Changed { wire, .. }
             | HubEvent::Ended { wire, .. }
+            | HubEvent::Photo { wire, .. }
             | HubEvent::Breached { wire, .. } => wire,
         }
     }
@@ -278,6 +298,22 @@ impl Hub {
             reply,
         })
         .await
+    }
+
+    /// Tells the call's people that a photo was stored. Not a change to the call, so it does
+    /// not pass through the hub task: it goes straight onto the event stream, which already
+    /// reaches the home's tablets and every hub screen (the live channel passes it on only to
+    /// the call's own people). False when the call is no longer open.
+    pub fn photo_added(&self, call_id: Id, photo: crate::photo::PhotoView) -> bool {
+        let Some(call) = self.snapshot().calls().find(|c| c.id == call_id).cloned() else {
+            return false;
+        };
+        let _ = self.events.send(HubEvent::Photo {
+            call,
+            photo: Arc::new(photo),
+            wire: Wire::default(),
+        });
+        true
     }
 
     /// Tells the hub a user's WebSocket connected or disconnected (grace periods key off this).

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use carehub_media::{MediaError, MediaEvent, MediaServer, ParticipantId, RoomId};
+use carehub_media::{MediaError, MediaEvent, MediaServer, ParticipantId, Quality, RoomId};
 use carehub_store::{Id, QualitySample, Role, Store};
 use serde::Deserialize;
 use serde_json::json;
@@ -17,6 +17,11 @@ use crate::millis::now as now_ms;
 
 /// Largest SDP accepted from a client (browsers send a few KiB).
 const MAX_SDP: usize = 32 * 1024;
+/// How long a participant whose live channel closed keeps a working media leg for the channel
+/// to come back (a care-home link that drops for a few seconds takes the WebSocket with it).
+const REATTACH_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+/// Longest a connection check may hold a relay leg.
+const CHECK_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A video signalling message from a client.
 #[derive(Debug, Deserialize)]
@@ -60,6 +65,16 @@ pub enum MediaMessage {
         /// The call.
         call_id: Id,
     },
+    /// A connection check before a call: a peer connection to the relay alone, no call, so
+    /// the browser can measure its path (round trip, loss, upload estimate).
+    #[serde(rename = "media.check")]
+    Check {
+        /// SDP offer.
+        sdp: String,
+    },
+    /// The connection check is over.
+    #[serde(rename = "media.check_end")]
+    CheckEnd {},
     /// Microphone and camera state, shown to the others.
     #[serde(rename = "media.state")]
     State {
@@ -73,14 +88,15 @@ pub enum MediaMessage {
 }
 
 impl MediaMessage {
-    fn call_id(&self) -> Id {
+    fn call_id(&self) -> Option<Id> {
         match self {
             MediaMessage::Join { call_id, .. }
             | MediaMessage::Offer { call_id, .. }
             | MediaMessage::Answer { call_id, .. }
             | MediaMessage::Candidate { call_id, .. }
             | MediaMessage::Leave { call_id }
-            | MediaMessage::State { call_id, .. } => *call_id,
+            | MediaMessage::State { call_id, .. } => Some(*call_id),
+            MediaMessage::Check { .. } | MediaMessage::CheckEnd {} => None,
         }
     }
 
@@ -92,6 +108,8 @@ impl MediaMessage {
             MediaMessage::Candidate { .. } => "media.candidate",
             MediaMessage::Leave { .. } => "media.leave",
             MediaMessage::State { .. } => "media.state",
+            MediaMessage::Check { .. } => "media.check",
+            MediaMessage::CheckEnd {} => "media.check_end",
         }
     }
 }
@@ -147,8 +165,10 @@ impl MediaContext {
         conn: ConnId,
         message: MediaMessage,
     ) -> Vec<String> {
-        let call_id = message.call_id();
         let name = message.name();
+        let Some(call_id) = message.call_id() else {
+            return self.check(caller, message).await;
+        };
         let call = self
             .hub
             .snapshot()
@@ -156,7 +176,10 @@ impl MediaContext {
             .find(|c| c.id == call_id)
             .cloned();
         let allowed = call.as_ref().is_some_and(|c| may_join(c, caller));
-        let joined = self.live.is_participant(call_id, caller.user_id, conn);
+        // A message on a newer live channel from someone already in the video moves them to it
+        // (their old channel closed, or is dying); see `detached`.
+        let joined = self.live.is_participant(call_id, caller.user_id, conn)
+            || (allowed && self.live.reattach(call_id, caller.user_id, conn));
         let sdp_too_big = matches!(&message, MediaMessage::Join { sdp, .. } | MediaMessage::Offer { sdp, .. } | MediaMessage::Answer { sdp, .. } if sdp.len() > MAX_SDP);
         if sdp_too_big {
             return vec![error_json(
@@ -207,6 +230,7 @@ impl MediaContext {
                 self.leave(call_id, caller.user_id, Some(caller)).await;
                 Ok(Vec::new())
             }
+            MediaMessage::Check { .. } | MediaMessage::CheckEnd {} => Ok(Vec::new()),
             MediaMessage::State {
                 muted, camera_off, ..
             } => {
@@ -219,6 +243,44 @@ impl MediaContext {
             }
         };
         result.unwrap_or_else(|e| vec![error_json(media_error(&e), &e.to_string(), name, call_id)])
+    }
+
+    /// A connection check: its own media room, keyed by the (negated) user id so it can never
+    /// meet a call's room, one per user (a new check replaces the last), ended by the client or
+    /// after `CHECK_LIMIT`. Nothing is recorded: no call, no clinical content.
+    async fn check(&self, caller: &Caller, message: MediaMessage) -> Vec<String> {
+        let room = RoomId(-caller.user_id);
+        let me = ParticipantId(caller.user_id);
+        match message {
+            MediaMessage::Check { sdp } if sdp.len() > MAX_SDP => vec![error_json(
+                "media_bad_sdp",
+                "the session description is too large",
+                "media.check",
+                0,
+            )],
+            MediaMessage::Check { sdp } => match self.media.join(room, me, sdp).await {
+                Ok(answer) => {
+                    let media = self.media.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(CHECK_LIMIT).await;
+                        media.leave(room, me).await;
+                    });
+                    vec![json!({"type": "media.check_answer", "sdp": answer.sdp}).to_string()]
+                }
+                Err(e) => vec![error_json(
+                    media_error(&e),
+                    &e.to_string(),
+                    "media.check",
+                    0,
+                )],
+            },
+            _ => {
+                // Leave rather than close: the empty room lingers and a next check reuses it,
+                // so an ending room's clean-up never races a new room under the same id.
+                self.media.leave(room, me).await;
+                Vec::new()
+            }
+        }
     }
 
     async fn join(&self, caller: &Caller, conn: ConnId, call_id: Id, sdp: String) -> Vec<String> {
@@ -274,6 +336,29 @@ impl MediaContext {
         }
     }
 
+    /// A participant's live channel closed. Media that is up is kept for `REATTACH_GRACE`
+    /// (the browser reconnects and reattaches); otherwise, or when the grace runs out, they
+    /// leave the video.
+    pub async fn detached(&self, call_id: Id, user: Id, conn: ConnId, caller: &Caller) {
+        if !self.live.is_media_connected(call_id, user) {
+            self.leave(call_id, user, Some(caller)).await;
+            return;
+        }
+        tracing::info!(
+            call_id,
+            user_id = user,
+            "live channel closed with media up: holding the media leg"
+        );
+        let this = self.clone();
+        let caller = caller.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(REATTACH_GRACE).await;
+            if this.live.is_detached(call_id, user, conn) {
+                this.leave(call_id, user, Some(&caller)).await;
+            }
+        });
+    }
+
     /// Takes a participant out of the video (they left, or their connection closed).
     pub async fn leave(&self, call_id: Id, user: Id, caller: Option<&Caller>) {
         if !self.live.leave(call_id, user) {
@@ -313,6 +398,19 @@ impl MediaContext {
     }
 
     async fn on_event(&self, event: MediaEvent) {
+        let room = match &event {
+            MediaEvent::Offer { room, .. }
+            | MediaEvent::Connected { room, .. }
+            | MediaEvent::Disconnected { room, .. }
+            | MediaEvent::Quality { room, .. }
+            | MediaEvent::VideoPaused { room, .. }
+            | MediaEvent::VideoResumed { room, .. }
+            | MediaEvent::RoomClosed { room } => *room,
+        };
+        if room.0 < 0 {
+            // A connection check's room: no call, nothing to record or relay.
+            return;
+        }
         match event {
             MediaEvent::Offer {
                 room,
@@ -332,36 +430,70 @@ impl MediaContext {
             MediaEvent::Quality {
                 room,
                 participant,
-                rtt_ms,
-                loss,
-                rx_kbps,
-                tx_kbps,
+                quality: q,
             } => {
                 let sample = QualitySample {
                     call_id: room.0,
                     at: now_ms(),
                     user_id: participant.0,
-                    rtt_ms,
-                    loss,
-                    rx_kbps,
-                    tx_kbps,
+                    rtt_ms: q.rtt_ms,
+                    loss: q.loss,
+                    rx_kbps: q.rx_kbps,
+                    tx_kbps: q.tx_kbps,
                 };
                 if let Err(e) = self.store.record_quality(sample).await {
                     tracing::debug!(call_id = room.0, error = %e, "recording a quality sample failed");
                 }
+                // Everyone in the call, the tablet too: each side must see whether the other
+                // is receiving them, not only its own upload.
                 let message = json!({"type": "media.quality", "call_id": room.0, "user_id": participant.0,
-                    "rtt_ms": rtt_ms, "loss": loss, "rx_kbps": rx_kbps, "tx_kbps": tx_kbps});
-                self.live.send_to_call(
-                    room.0,
-                    Some(&[Role::HubNurse, Role::Clinician]),
-                    &message.to_string(),
-                );
+                    "rtt_ms": q.rtt_ms, "loss": q.loss, "rx_kbps": q.rx_kbps, "tx_kbps": q.tx_kbps,
+                    "down_estimate_kbps": q.down_estimate_kbps, "down_loss": q.down_loss,
+                    "videos_paused": q.videos_paused, "videos_forwarded": q.videos_forwarded,
+                    "level": quality_level(&q)});
+                self.live.send_to_call(room.0, None, &message.to_string());
             }
+            MediaEvent::VideoPaused {
+                room,
+                receiver,
+                sender,
+            } => self.video_paused(room, receiver, sender, true),
+            MediaEvent::VideoResumed {
+                room,
+                receiver,
+                sender,
+            } => self.video_paused(room, receiver, sender, false),
             MediaEvent::RoomClosed { room } => {
                 let message = json!({"type": "media.ended", "call_id": room.0});
                 self.live.end_call(room.0, &message.to_string());
             }
         }
+    }
+
+    /// Tells everyone in the call that the relay paused (or resumed) `sender`'s video to
+    /// `receiver`, so both ends can say who cannot see whom.
+    fn video_paused(
+        &self,
+        room: RoomId,
+        receiver: ParticipantId,
+        sender: ParticipantId,
+        paused: bool,
+    ) {
+        tracing::info!(
+            call_id = room.0,
+            receiver = receiver.0,
+            sender = sender.0,
+            paused,
+            "video to a receiver paused or resumed for its downlink"
+        );
+        let message = if paused {
+            json!({"type": "media.video_paused", "call_id": room.0,
+                "receiver": receiver.0, "sender": sender.0, "reason": "weak_connection"})
+        } else {
+            json!({"type": "media.video_resumed", "call_id": room.0,
+                "receiver": receiver.0, "sender": sender.0})
+        };
+        self.live.send_to_call(room.0, None, &message.to_string());
     }
 
     async fn connection_changed(&self, call_id: Id, user: Id, connected: bool) {
@@ -382,5 +514,66 @@ impl MediaContext {
             tracing::debug!(call_id, error = %e, "recording a media state change failed");
         }
         self.broadcast_participants(call_id);
+    }
+}
+
+/// A plain verdict on one participant's connection, both ways, for the indicator every screen
+/// shows: `good`; `weak` (video reduced or paused, sound carries on); `bad` (sound is breaking
+/// up too).
+pub fn quality_level(q: &Quality) -> &'static str {
+    let worst_loss = q.loss.unwrap_or(0.0).max(q.down_loss.unwrap_or(0.0));
+    let rtt = q.rtt_ms.unwrap_or(0);
+    if worst_loss > 0.15 || rtt > 1000 {
+        "bad"
+    } else if q.videos_paused > 0
+        || worst_loss > 0.03
+        || rtt > 400
+        || q.down_estimate_kbps.is_some_and(|k| k < 500)
+    {
+        "weak"
+    } else {
+        "good"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Quality {
+        Quality {
+            rtt_ms: Some(40),
+            loss: Some(0.0),
+            rx_kbps: 1500,
+            tx_kbps: 1500,
+            down_estimate_kbps: Some(3000),
+            down_loss: Some(0.0),
+            videos_paused: 0,
+            videos_forwarded: 1,
+        }
+    }
+
+    #[test]
+    fn a_clean_link_is_good_and_a_paused_video_is_weak_whatever_the_loss() {
+        assert_eq!(quality_level(&sample()), "good");
+        let paused = Quality {
+            videos_paused: 1,
+            ..sample()
+        };
+        assert_eq!(quality_level(&paused), "weak");
+    }
+
+    #[test]
+    fn loss_either_way_counts() {
+        let down = Quality {
+            down_loss: Some(0.2),
+            ..sample()
+        };
+        assert_eq!(quality_level(&down), "bad");
+        let up = Quality {
+            loss: Some(0.05),
+            ..sample()
+        };
+        assert_eq!(quality_level(&up), "weak");
     }
 }

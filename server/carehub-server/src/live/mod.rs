@@ -152,6 +152,45 @@ impl Live {
             .is_some_and(|p| p.conn == conn)
     }
 
+    /// Moves `user`'s place in `call`'s video to `conn`, their newer live channel: a channel
+    /// that reconnects keeps a healthy media leg. The old channel may still look open (a socket
+    /// left half-open by a dropped link is only noticed much later), so the newest channel of
+    /// the same user wins, as a fresh join would. True when moved.
+    pub fn reattach(&self, call: Id, user: Id, conn: ConnId) -> bool {
+        let mut inner = self.lock();
+        let Inner { owners, calls, .. } = &mut *inner;
+        if owners.get(&conn) != Some(&user) {
+            return false;
+        }
+        match calls.get_mut(&call).and_then(|ps| ps.get_mut(&user)) {
+            Some(p) if p.conn != conn => {
+                p.conn = conn;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `user` is in `call`'s video still on the closed connection `conn` (nobody has
+    /// reattached or rejoined since).
+    pub fn is_detached(&self, call: Id, user: Id, conn: ConnId) -> bool {
+        let inner = self.lock();
+        inner
+            .calls
+            .get(&call)
+            .and_then(|ps| ps.get(&user))
+            .is_some_and(|p| p.conn == conn && !inner.conns.contains_key(&conn))
+    }
+
+    /// Whether `user`'s media in `call` is up.
+    pub fn is_media_connected(&self, call: Id, user: Id) -> bool {
+        self.lock()
+            .calls
+            .get(&call)
+            .and_then(|ps| ps.get(&user))
+            .is_some_and(|p| p.view.connected)
+    }
+
     /// Updates a participant's flags; false when they are not in the call.
     pub fn update(&self, call: Id, user: Id, change: impl FnOnce(&mut ParticipantView)) -> bool {
         let mut inner = self.lock();

@@ -50,7 +50,12 @@ pub(crate) fn append_event(
 }
 
 /// An audit entry about a call; `detail` must carry codes only, never clinical text.
-fn call_audit(actor: &Actor, action: &str, call: &CallRecord, detail: String) -> AuditEntry {
+pub(crate) fn call_audit(
+    actor: &Actor,
+    action: &str,
+    call: &CallRecord,
+    detail: String,
+) -> AuditEntry {
     AuditEntry {
         actor: actor.clone(),
         action: action.to_owned(),
@@ -61,7 +66,7 @@ fn call_audit(actor: &Actor, action: &str, call: &CallRecord, detail: String) ->
     }
 }
 
-fn state_words(state: CallState) -> String {
+pub(crate) fn state_words(state: CallState) -> String {
     state.as_str().replace('_', " ")
 }
 

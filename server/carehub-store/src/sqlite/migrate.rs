@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_media",
         include_str!("../../migrations/sqlite/0003_media.sql"),
     ),
+    (
+        "0004_photos",
+        include_str!("../../migrations/sqlite/0004_photos.sql"),
+    ),
 ];
 
 /// Applies every migration the file has not seen, each in its own transaction.

@@ -9,6 +9,7 @@ mod calls;
 mod media;
 mod migrate;
 mod people;
+mod photos;
 mod plans;
 mod report;
 
@@ -20,10 +21,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use time::OffsetDateTime;
 
 use crate::{
-    Actor, AuditEntry, AuditQuery, AuditRecord, CallChange, CallEvent, CallFilter, CallRecord,
-    CareHome, CarePlanVersion, CarePlanVersionInfo, Id, NewCall, NewCareHome, NewResident, NewUser,
-    QualitySample, Report, ReportQuery, Resident, ResidentPatch, Role, Scope, Store, StoreError,
-    StoreResult, User,
+    Actor, AuditEntry, AuditQuery, AuditRecord, CallChange, CallEvent, CallFilter, CallPhoto,
+    CallRecord, CareHome, CarePlanVersion, CarePlanVersionInfo, Id, NewCall, NewCallPhoto,
+    NewCareHome, NewResident, NewUser, QualitySample, Report, ReportQuery, Resident, ResidentPatch,
+    Role, Scope, Store, StoreError, StoreResult, User,
 };
 
 /// How to open the database.
@@ -402,6 +403,33 @@ impl Store for SqliteStore {
 
     async fn quality_samples(&self, call_id: Id, scope: Scope) -> StoreResult<Vec<QualitySample>> {
         self.run(move |c| media::quality_samples(c, call_id, scope))
+            .await
+    }
+
+    async fn add_call_photo(
+        &self,
+        photo: NewCallPhoto,
+        scope: Scope,
+        actor: &Actor,
+    ) -> StoreResult<CallPhoto> {
+        let actor = actor.clone();
+        self.run(move |c| photos::add(c, &photo, scope, &actor))
+            .await
+    }
+
+    async fn call_photos(&self, call_id: Id, scope: Scope) -> StoreResult<Vec<CallPhoto>> {
+        self.run(move |c| photos::list(c, call_id, scope)).await
+    }
+
+    async fn read_call_photo(
+        &self,
+        call_id: Id,
+        photo_id: Id,
+        scope: Scope,
+        actor: &Actor,
+    ) -> StoreResult<(CallPhoto, Vec<u8>)> {
+        let actor = actor.clone();
+        self.run(move |c| photos::read(c, call_id, photo_id, scope, &actor))
             .await
     }
 

@@ -1,5 +1,6 @@
-//! The service figures of domain.md §6: SQL fetches the few columns needed, the counting is
-//! plain Rust over the triage crate's rules (UK local time, out of hours, remained at residence).
+//! The service figures of docs/clinical-rules.md §8.2: SQL fetches the few columns needed, the
+//! counting is plain Rust over the triage crate's rules (UK local time, out of hours, remained at
+//! residence).
 
 use std::collections::BTreeMap;
 
