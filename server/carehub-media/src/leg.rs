@@ -229,6 +229,8 @@ pub(crate) struct Leg {
     pub hysteresis: adapt::Hysteresis,
     /// Worst loss the participant reported on what we send it, since the last sample.
     egress_loss: Option<f32>,
+    /// The estimate when the path was lost, restored when it comes back.
+    estimate_before_outage: Option<u32>,
 }
 
 /// The parser's complaint, minus lines that carry internal pointers (never sent to clients).
@@ -294,6 +296,7 @@ impl Leg {
             adaptive,
             hysteresis: adapt::Hysteresis::default(),
             egress_loss: None,
+            estimate_before_outage: None,
         };
         Ok((leg, answer.to_sdp_string()))
     }
@@ -515,7 +518,21 @@ impl Leg {
             }
             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
                 self.connected = false;
+                self.estimate_before_outage = self.estimate_kbps;
                 out.push(Produced::Disconnected);
+            }
+            Event::IceConnectionStateChange(
+                IceConnectionState::Connected | IceConnectionState::Completed,
+            ) => {
+                // Back after an outage: the estimator saw only loss while the path was gone and
+                // would climb from the floor for seconds; the link is the one it measured before.
+                if let Some(kbps) = self.estimate_before_outage.take()
+                    && self.adaptive
+                {
+                    self.rtc.bwe().reset(Bitrate::kbps(u64::from(kbps)));
+                    self.estimate_kbps = Some(kbps);
+                    out.push(Produced::Estimate);
+                }
             }
             Event::MediaAdded(m)
                 if matches!(m.direction, Direction::RecvOnly | Direction::SendRecv)
