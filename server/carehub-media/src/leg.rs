@@ -27,7 +27,7 @@ const KEYFRAME_THROTTLE: Duration = Duration::from_millis(500);
 const LAYER_IDLE: Duration = Duration::from_millis(1000);
 /// The downlink estimate a new leg starts from: enough for the lowest layers of two videos and
 /// the audio, not so much that a weak link is flooded before the first feedback.
-pub(crate) const INITIAL_ESTIMATE_KBPS: u64 = 600;
+pub(crate) const INITIAL_ESTIMATE_KBPS: u32 = 600;
 /// Rate assumed for a layer not yet measured, by its place (lowest first), kbit/s.
 const UNMEASURED_KBPS: [u32; 3] = [120, 350, 1000];
 
@@ -275,7 +275,7 @@ impl Leg {
             .enable_h264(true)
             .set_stats_interval(Some(stats_interval));
         if adaptive {
-            builder = builder.enable_bwe(Some(Bitrate::kbps(INITIAL_ESTIMATE_KBPS)));
+            builder = builder.enable_bwe(Some(Bitrate::kbps(u64::from(INITIAL_ESTIMATE_KBPS))));
         }
         let mut rtc = builder.build(now);
         let candidate = Candidate::host(advertised, "udp")

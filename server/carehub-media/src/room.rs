@@ -103,9 +103,8 @@ impl Room {
                         tracing::info!(room = self.ctx.id.0, "media room empty: ending");
                         break;
                     }
-                    for leg in &mut self.legs {
-                        leg.handle_input(Input::Timeout(now));
-                    }
+                    // The legs' timeouts are handled by `settle`, which brings every leg to now
+                    // before draining it.
                 }
             }
         }
@@ -298,7 +297,7 @@ impl Room {
                 .count();
             let estimate = leg
                 .estimate_kbps
-                .unwrap_or(crate::leg::INITIAL_ESTIMATE_KBPS as u32);
+                .unwrap_or(crate::leg::INITIAL_ESTIMATE_KBPS);
             let mut videos: Vec<&mut crate::leg::TrackOut> = leg
                 .tracks_out
                 .iter_mut()
